@@ -1,0 +1,48 @@
+// The engine's physical limits, measured on a model session with nothing around it: prefill
+// tokens/s and decode tokens/s at a batch size (KV gather + forward pass + KV append per step).
+import { performance } from "node:perf_hooks";
+import { KvCache } from "../src/engine/index.ts";
+import type { ModelSession } from "../src/engine/index.ts";
+import { median } from "./stats.ts";
+
+export async function measurePrefill(model: ModelSession, batch: number, length: number): Promise<number> {
+  const n = batch * length;
+  const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(32 + (i % 90)));
+  const pos = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % length));
+  const start = performance.now();
+  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), past: new Float32Array(0) });
+  return (n / (performance.now() - start)) * 1000;
+}
+
+/** Median decode step over `steps` steps of `batch` rows whose caches start at `past` tokens. */
+export async function measureDecode(model: ModelSession, batch: number, past: number, steps: number): Promise<{ tokensPerSecond: number; stepMs: number }> {
+  const { nLayer, nHead, headDim } = model.config;
+  const pool = new KvCache(model.config, batch);
+  const slots = Array.from({ length: batch }, (_, i) => i);
+  pool.append(slots, new Float32Array(nLayer * 2 * batch * nHead * past * headDim).fill(0.01), past, slots.map(() => past));
+  // One scratch buffer reused across steps, as the scheduler does.
+  const scratch = new Float32Array(nLayer * 2 * batch * nHead * (past + steps) * headDim);
+  const times: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const P = past + s;
+    const start = performance.now();
+    const buf = scratch.subarray(0, nLayer * 2 * batch * nHead * P * headDim);
+    pool.gather(slots, P, buf);
+    const out = await model.forward({
+      batch, newLength: 1, pastLength: P,
+      inputIds: new BigInt64Array(batch).fill(100n), positionIds: new BigInt64Array(batch).fill(BigInt(P)),
+      attentionMask: new Float32Array(batch * (P + 1)).fill(1), past: buf,
+    });
+    pool.append(slots, out.present, 1, slots.map(() => 1));
+    times.push(performance.now() - start);
+  }
+  const stepMs = median(times);
+  return { stepMs, tokensPerSecond: (batch / stepMs) * 1000 };
+}
+
+/** Median over `repeats` runs of measureDecode. */
+export async function decodeCeiling(model: ModelSession, batch: number, past: number, repeats: number): Promise<{ tokensPerSecond: number; stepMs: number }> {
+  const runs = [];
+  for (let r = 0; r < repeats; r++) runs.push(await measureDecode(model, batch, past, 32));
+  return { tokensPerSecond: median(runs.map((x) => x.tokensPerSecond)), stepMs: median(runs.map((x) => x.stepMs)) };
+}

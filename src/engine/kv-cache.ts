@@ -1,0 +1,115 @@
+// KV-cache memory and the slot pool. A slot holds the keys and values of one running request;
+// SlotPool hands slots out (kv_cache_slots_used in lab 01), KvCache stores their contents.
+
+export interface KvGeometry {
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly headDim: number;
+  readonly nCtx: number;
+}
+
+/** Which slots are free. Lives with the scheduler; the memory itself lives with the model. */
+export class SlotPool {
+  private readonly free: number[];
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`KV pool size must be a positive integer, got ${size}`);
+    // Pop from the end: slot 0 is handed out first, which keeps the pictures in the labs readable.
+    this.free = Array.from({ length: size }, (_, i) => size - 1 - i);
+  }
+
+  get used(): number {
+    return this.size - this.free.length;
+  }
+
+  get available(): number {
+    return this.free.length;
+  }
+
+  /** Take a free slot, or null when every slot is held. */
+  acquire(): number | null {
+    return this.free.pop() ?? null;
+  }
+
+  release(slot: number): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.size || this.free.includes(slot)) {
+      throw new Error(`KV slot ${slot} released twice or out of range`);
+    }
+    this.free.push(slot);
+  }
+}
+
+/**
+ * Slot memory layout is [layer][k|v][head][position][dim], so the cached rows of one
+ * (layer, k|v, head) are contiguous and a batch can be gathered with one copy per block.
+ */
+export class KvCache {
+  private readonly slots: Float32Array[];
+  private readonly lengths: Int32Array;
+  private readonly blockStride: number;
+
+  constructor(readonly geometry: KvGeometry, readonly size: number) {
+    const { nLayer, nHead, headDim, nCtx } = geometry;
+    this.blockStride = nCtx * headDim;
+    this.slots = Array.from({ length: size }, () => new Float32Array(nLayer * 2 * nHead * this.blockStride));
+    this.lengths = new Int32Array(size);
+  }
+
+  /** Tokens cached in a slot. */
+  length(slot: number): number {
+    return this.lengths[slot]!;
+  }
+
+  /** Forget a slot's contents (a new request takes it over). */
+  reset(slot: number): void {
+    this.lengths[slot] = 0;
+  }
+
+  /**
+   * Copy the cached keys/values of `slots` into `out`, laid out as the model's
+   * past_key_values input [L, 2, B, H, P, Dh]. Positions past a row's length keep whatever
+   * finite values `out` held: the attention mask hides them, and skipping a clear saves a full
+   * pass over megabytes per decode step.
+   */
+  gather(slots: readonly number[], pastLength: number, out: Float32Array): void {
+    const { nLayer, nHead, headDim } = this.geometry;
+    const batch = slots.length;
+    for (let b = 0; b < batch; b++) {
+      const slot = slots[b]!;
+      const src = this.slots[slot]!;
+      const rows = this.lengths[slot]! * headDim;
+      if (rows === 0) continue;
+      for (let lk = 0; lk < nLayer * 2; lk++) {
+        for (let h = 0; h < nHead; h++) {
+          const from = (lk * nHead + h) * this.blockStride;
+          const to = (((lk * batch + b) * nHead + h) * pastLength) * headDim;
+          out.set(src.subarray(from, from + rows), to);
+        }
+      }
+    }
+  }
+
+  /**
+   * Append the new keys/values the model returned (present_key_values, [L, 2, B, H, S, Dh])
+   * to each slot: row b contributes its first `counts[b]` positions (the rest is padding).
+   */
+  append(slots: readonly number[], present: Float32Array, newLength: number, counts: readonly number[]): void {
+    const { nLayer, nHead, headDim, nCtx } = this.geometry;
+    const batch = slots.length;
+    for (let b = 0; b < batch; b++) {
+      const slot = slots[b]!;
+      const count = counts[b]!;
+      const at = this.lengths[slot]!;
+      if (at + count > nCtx) throw new RangeError(`KV slot ${slot} would exceed the context of ${nCtx} tokens`);
+      const dst = this.slots[slot]!;
+      for (let lk = 0; lk < nLayer * 2; lk++) {
+        for (let h = 0; h < nHead; h++) {
+          const from = (((lk * batch + b) * nHead + h) * newLength) * headDim;
+          const to = (lk * nHead + h) * this.blockStride + at * headDim;
+          dst.set(present.subarray(from, from + count * headDim), to);
+        }
+      }
+      this.lengths[slot] = at + count;
+    }
+  }
+}

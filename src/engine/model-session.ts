@@ -1,0 +1,111 @@
+// Loads the ONNX language model and runs one forward pass over a batch with its past KV cache.
+// The engine calls it for prefill (past length 0) and for each decode step; see docs/miniserve-map.md.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import ort from "onnxruntime-node";
+import { MiniserveError } from "../errors/codes.ts";
+import type { KvGeometry } from "./kv-cache.ts";
+
+export interface ModelConfig extends KvGeometry {
+  readonly dModel: number;
+  readonly vocabSize: number;
+  readonly eotId: number;
+  readonly onnxFile: string;
+  readonly tokenizerFile: string;
+  readonly sha256: string;
+}
+
+export interface ForwardInput {
+  readonly batch: number;
+  /** new tokens per row (S), rows padded to this length */
+  readonly newLength: number;
+  /** cached tokens per row (P), rows padded to this length */
+  readonly pastLength: number;
+  readonly inputIds: BigInt64Array;
+  readonly positionIds: BigInt64Array;
+  readonly attentionMask: Float32Array;
+  readonly past: Float32Array;
+}
+
+export interface ForwardOutput {
+  /** [B, S, V] */
+  readonly logits: Float32Array;
+  /** [L, 2, B, H, S, Dh]: keys and values of the new tokens only */
+  readonly present: Float32Array;
+}
+
+export function readModelConfig(modelDir: string): ModelConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(join(modelDir, "model-config.json"), "utf8")) as Record<string, unknown>;
+  } catch (err) {
+    throw new MiniserveError("MSV_ERR_MODEL_FILE", `cannot read ${join(modelDir, "model-config.json")}: ${(err as Error).message}. Set MINISERVE_MODEL_DIR to the folder holding the model (default: model/).`);
+  }
+  const num = (key: string): number => {
+    const v = raw[key];
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+      throw new MiniserveError("MSV_ERR_MODEL_FILE", `model-config.json: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  return {
+    nLayer: num("n_layer"),
+    nHead: num("n_head"),
+    headDim: num("head_dim"),
+    nCtx: num("n_ctx"),
+    dModel: num("d_model"),
+    vocabSize: num("vocab_size"),
+    eotId: num("eot_id"),
+    onnxFile: join(modelDir, String(raw["onnx"] ?? "miniserve-tiny.onnx")),
+    tokenizerFile: join(modelDir, String(raw["tokenizer"] ?? "tokenizer.json")),
+    sha256: String(raw["sha256"] ?? ""),
+  };
+}
+
+export function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+export class ModelSession {
+  private constructor(
+    readonly config: ModelConfig,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async load(modelDir: string, opts: { intraOpThreads: number }): Promise<ModelSession> {
+    const config = readModelConfig(modelDir);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(config.onnxFile, {
+        intraOpNumThreads: opts.intraOpThreads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+        executionMode: "sequential",
+      });
+    } catch (err) {
+      throw new MiniserveError("MSV_ERR_MODEL_FILE", `cannot load ${config.onnxFile}: ${(err as Error).message}`);
+    }
+    return new ModelSession(config, session);
+  }
+
+  async forward(input: ForwardInput): Promise<ForwardOutput> {
+    const { nLayer, nHead, headDim } = this.config;
+    const { batch: B, newLength: S, pastLength: P } = input;
+    const feeds = {
+      input_ids: new ort.Tensor("int64", input.inputIds, [B, S]),
+      position_ids: new ort.Tensor("int64", input.positionIds, [B, S]),
+      attention_mask: new ort.Tensor("float32", input.attentionMask, [B, P + S]),
+      past_key_values: new ort.Tensor("float32", input.past, [nLayer, 2, B, nHead, P, headDim]),
+    };
+    const out = await this.session.run(feeds);
+    return {
+      logits: out["logits"]!.data as Float32Array,
+      present: out["present_key_values"]!.data as Float32Array,
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

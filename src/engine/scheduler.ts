@@ -1,0 +1,206 @@
+// Continuous batching: the loop that admits queued requests into free KV slots at step boundaries,
+// prefills them, and advances every running request by one token per decode step (lab 01 and 02).
+import { performance } from "node:perf_hooks";
+import type { SlotPool } from "./kv-cache.ts";
+import type { LifecycleEvents, FinishReason, StepPhase, StepRow } from "./lifecycle-events.ts";
+import type { ModelRunner } from "./model-runner.ts";
+import type { EngineRequest } from "./request.ts";
+import type { Sampler } from "./sampler.ts";
+
+export interface SchedulerOptions {
+  /** Upper bound on B x S of one prefill call; larger admissions are split into several calls. */
+  readonly prefillTokenBudget: number;
+}
+
+export class Scheduler {
+  readonly queue: EngineRequest[] = [];
+  readonly active: EngineRequest[] = [];
+  private looping = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly nCtx: number;
+
+  constructor(
+    private readonly model: ModelRunner,
+    private readonly kv: SlotPool,
+    private readonly sampler: Sampler,
+    private readonly events: LifecycleEvents,
+    private readonly eotId: number,
+    private readonly options: SchedulerOptions,
+    private readonly onFinish: (request: EngineRequest) => void,
+  ) {
+    this.nCtx = model.config.nCtx;
+  }
+
+  get idle(): boolean {
+    return this.queue.length === 0 && this.active.length === 0;
+  }
+
+  enqueue(request: EngineRequest): void {
+    this.queue.push(request);
+    this.wake();
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.idle && !this.looping) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Cancel a request: a queued one leaves at once; a running one frees its slot at the next step boundary. */
+  abort(request: EngineRequest, reason: string): void {
+    if (request.status === "finished" || request.abortReason !== null) return;
+    request.abortReason = reason;
+    if (request.status === "queued") {
+      const at = this.queue.indexOf(request);
+      if (at >= 0) this.queue.splice(at, 1);
+      this.finish(request, "abort");
+    }
+  }
+
+  private wake(): void {
+    if (this.looping) return;
+    this.looping = true;
+    setImmediate(() => void this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.idle) {
+        this.reapAborted();
+        this.admit();
+        const fresh = this.active.filter((r) => r.status === "scheduled");
+        if (fresh.length > 0) await this.prefill(fresh);
+        this.reapAborted();
+        const running = this.active.filter((r) => r.status === "decoding");
+        if (running.length > 0) await this.decode(running);
+        // Let the HTTP side accept and answer between steps.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      // A failed forward pass: end every request in flight rather than leave it hanging.
+      for (const request of [...this.active, ...this.queue]) {
+        request.abortReason ??= `engine failure: ${(err as Error).message}`;
+        this.finish(request, "abort");
+      }
+      this.queue.length = 0;
+    } finally {
+      this.looping = false;
+      if (!this.idle) this.wake();
+      else for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private reapAborted(): void {
+    for (const request of this.active.filter((r) => r.abortReason !== null)) this.finish(request, "abort");
+  }
+
+  private admit(): void {
+    while (this.queue.length > 0 && this.kv.available > 0) {
+      const request = this.queue.shift()!;
+      request.slot = this.kv.acquire()!;
+      request.cachedTokens = 0;
+      request.status = "scheduled";
+      request.timings.scheduledMs = performance.now();
+      this.active.push(request);
+      this.events.emit("scheduled", { request, slot: request.slot });
+    }
+  }
+
+  private async prefill(fresh: EngineRequest[]): Promise<void> {
+    const budget = this.options.prefillTokenBudget;
+    let group: EngineRequest[] = [];
+    let longest = 0;
+    for (const request of fresh) {
+      const len = request.promptIds.length;
+      if (group.length > 0 && (group.length + 1) * Math.max(longest, len) > budget) {
+        await this.prefillGroup(group);
+        group = [];
+        longest = 0;
+      }
+      group.push(request);
+      longest = Math.max(longest, len);
+    }
+    if (group.length > 0) await this.prefillGroup(group);
+  }
+
+  private async prefillGroup(group: EngineRequest[]): Promise<void> {
+    const startMs = performance.now();
+    for (const request of group) request.timings.prefillStartMs = startMs;
+    const logits = await this.model.prefill(group.map((r) => ({ slot: r.slot, tokens: r.promptIds })));
+    const endMs = performance.now();
+    let longest = 0;
+    for (const r of group) longest = Math.max(longest, r.promptIds.length);
+    this.emitStep("prefill", startMs, endMs, group.map((request) => ({ request, tokens: request.promptIds.length })), group.length * longest);
+    const V = this.sampler.vocabSize;
+    group.forEach((request, b) => {
+      request.timings.prefillEndMs = endMs;
+      request.cachedTokens = request.promptIds.length;
+      request.status = "decoding";
+      this.accept(request, logits, b * V, endMs);
+    });
+  }
+
+  private async decode(running: EngineRequest[]): Promise<void> {
+    const startMs = performance.now();
+    const logits = await this.model.decode(running.map((r) => ({ slot: r.slot, token: r.lastToken })));
+    const endMs = performance.now();
+    this.emitStep("decode", startMs, endMs, running.map((request) => ({ request, tokens: 1 })), running.length);
+    const V = this.sampler.vocabSize;
+    running.forEach((request, b) => {
+      request.cachedTokens++;
+      this.accept(request, logits, b * V, endMs);
+    });
+  }
+
+  private emitStep(phase: StepPhase, startMs: number, endMs: number, rows: StepRow[], paddedTokens: number): void {
+    if (this.events.has("step")) this.events.emit("step", { phase, startMs, endMs, rows, paddedTokens });
+  }
+
+  /** Sample the request's next token and decide whether it is done. */
+  private accept(request: EngineRequest, logits: Float32Array, offset: number, nowMs: number): void {
+    if (request.abortReason !== null) return; // reaped at the next boundary
+    const token = this.sampler.sample(logits, offset, request.sampling, request.random);
+    if (request.timings.firstTokenMs === undefined) {
+      request.timings.firstTokenMs = nowMs;
+      this.events.emit("first-token", { request });
+    }
+    if (token === this.eotId && !request.ignoreEos) return this.finish(request, "stop");
+    request.lastToken = token;
+    request.completionTokens++;
+    let hitStop: boolean;
+    try {
+      hitStop = token === this.eotId ? false : request.pushText(request.decoder.push(token));
+    } catch (err) {
+      request.abortReason = `response writer failed: ${(err as Error).message}`;
+      return this.finish(request, "abort");
+    }
+    if (this.events.has("token")) this.events.emit("token", { request, tokenId: token });
+    if (hitStop) return this.finish(request, "stop", false);
+    if (request.completionTokens >= request.maxTokens) return this.finish(request, "length");
+    // The token just sampled still has to be fed back: it needs one more cache position.
+    if (request.cachedTokens + 1 > this.nCtx) return this.finish(request, "length");
+  }
+
+  /** `flush` releases text held back for stop-string matching; not after a stop string or an abort. */
+  private finish(request: EngineRequest, reason: FinishReason, flush = reason !== "abort"): void {
+    if (request.status === "finished") return;
+    if (flush) {
+      try {
+        request.flushText();
+      } catch {
+        // the writer is gone; the result still records the full text
+      }
+    }
+    if (request.slot >= 0) {
+      this.kv.release(request.slot);
+      const at = this.active.indexOf(request);
+      if (at >= 0) this.active.splice(at, 1);
+    }
+    request.status = "finished";
+    request.finishReason = reason;
+    request.timings.finishedMs = performance.now();
+    if (reason === "abort") this.events.emit("aborted", { request, reason: request.abortReason ?? "aborted" });
+    this.events.emit("finished", { request });
+    this.onFinish(request);
+  }
+}

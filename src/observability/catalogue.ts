@@ -1,0 +1,154 @@
+// The catalogue of every metric miniserve exposes: name, type, labels, buckets, unit and the question it answers.
+// metrics.ts builds the prom-client metrics from it, the dashboard and docs read it (labs 01 and 03).
+
+export type MetricType = "counter" | "gauge" | "histogram";
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labels: readonly string[];
+  readonly buckets?: readonly number[];
+  readonly unit: string;
+  /** The operational question this metric answers (shown in the reference table). */
+  readonly question: string;
+  /** RED, USE, LLM or cost: where it sits in the workbook's map. */
+  readonly family: "RED" | "USE" | "LLM" | "cost" | "meta";
+  /** One of the six core metrics of lab 01. */
+  readonly core?: boolean;
+}
+
+/** Request latency across four decades: tiny completions finish in tens of ms, long ones in minutes. */
+export const LLM_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120] as const;
+/** Time to first token: users notice above ~1 s; 10 s is already a failure. */
+export const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] as const;
+/** Per-token and per-stage times of a tiny CPU model are milliseconds, so these start at 1 ms. */
+export const STAGE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+export const TPOT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64] as const;
+/** Cost of one request in euros: six decades, from a one-token reply to a long retrieval-heavy one. */
+export const COST_PER_REQUEST_BUCKETS_EUR = [
+  1e-9, 2.5e-9, 5e-9, 1e-8, 2.5e-8, 5e-8, 1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 1e-3,
+] as const;
+/** Cost per 1000 output tokens in euros, five decades. */
+export const COST_PER_1K_TOKENS_BUCKETS_EUR = [
+  1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2,
+] as const;
+
+export const METRICS = {
+  // ---- the six core metrics (lab 01), exactly as the lab states them ----
+  requestTotal: {
+    name: "request_total", type: "counter", labels: ["endpoint", "method", "status"], unit: "requests",
+    help: "HTTP requests served, by route pattern, method and status code.",
+    question: "How many requests per second, and what fraction fail? (RED: rate and errors)", family: "RED", core: true,
+  },
+  requestDuration: {
+    name: "request_duration_seconds", type: "histogram", labels: ["endpoint", "method"], buckets: LLM_LATENCY_BUCKETS,
+    unit: "seconds", help: "Time from request received to last byte sent, by route pattern and method.",
+    question: "How long do requests take, including the long tail? (RED: duration)", family: "RED", core: true,
+  },
+  tokensTotal: {
+    name: "tokens_total", type: "counter", labels: ["kind", "model_name"], unit: "tokens",
+    help: "Tokens processed: kind=prompt for input (prefill), kind=completion for generated tokens.",
+    question: "How many tokens per second go in and come out?", family: "LLM", core: true,
+  },
+  timeToFirstToken: {
+    name: "time_to_first_token_seconds", type: "histogram", labels: ["model_name"], buckets: TTFT_BUCKETS,
+    unit: "seconds", help: "Time from request received to the first generated token.",
+    question: "How long does a user wait before text starts to appear?", family: "LLM", core: true,
+  },
+  kvCacheSlotsUsed: {
+    name: "kv_cache_slots_used", type: "gauge", labels: [], unit: "slots",
+    help: "KV-cache slots held by running requests, read on scrape.",
+    question: "How close is the engine to its concurrency limit? (USE: saturation)", family: "USE", core: true,
+  },
+  queueDepth: {
+    name: "queue_depth", type: "gauge", labels: [], unit: "requests",
+    help: "Requests waiting for a KV-cache slot, read on scrape.",
+    question: "Are requests piling up in front of the engine? (USE: saturation)", family: "USE", core: true,
+  },
+  // ---- LLM serving metrics beyond the six (lab 02 / lab 03) ----
+  timePerOutputToken: {
+    name: "time_per_output_token_seconds", type: "histogram", labels: ["model_name"], buckets: TPOT_BUCKETS,
+    unit: "seconds", help: "Mean time between generated tokens of a request after the first (decode pace).",
+    question: "How fast does text stream once it has started?", family: "LLM",
+  },
+  queueTime: {
+    name: "request_queue_time_seconds", type: "histogram", labels: ["model_name"], buckets: STAGE_BUCKETS,
+    unit: "seconds", help: "Time a request waited in the queue for a KV-cache slot.",
+    question: "How much of the latency is waiting rather than working?", family: "LLM",
+  },
+  prefillTime: {
+    name: "request_prefill_time_seconds", type: "histogram", labels: ["model_name"], buckets: STAGE_BUCKETS,
+    unit: "seconds", help: "Wall time of the prefill step that processed the request's prompt.",
+    question: "How expensive are long prompts?", family: "LLM",
+  },
+  decodeTime: {
+    name: "request_decode_time_seconds", type: "histogram", labels: ["model_name"], buckets: STAGE_BUCKETS,
+    unit: "seconds", help: "Wall time from first token to last token of a request.",
+    question: "How long does generation take once started?", family: "LLM",
+  },
+  retrievalTime: {
+    name: "retrieval_duration_seconds", type: "histogram", labels: [], buckets: STAGE_BUCKETS,
+    unit: "seconds", help: "Time spent retrieving passages for requests that asked for retrieval.",
+    question: "Is retrieval a bottleneck?", family: "LLM",
+  },
+  requestsRunning: {
+    name: "requests_running", type: "gauge", labels: [], unit: "requests",
+    help: "Requests holding a KV-cache slot (being prefilled or decoded), read on scrape.",
+    question: "How many requests is the engine working on right now?", family: "USE",
+  },
+  batchSize: {
+    name: "batch_size", type: "histogram", labels: ["phase"], buckets: BATCH_SIZE_BUCKETS,
+    unit: "requests", help: "Rows in each engine step, phase=prefill or decode.",
+    question: "Is continuous batching actually batching?", family: "LLM",
+  },
+  requestFinished: {
+    name: "request_finished_total", type: "counter", labels: ["finish_reason"], unit: "requests",
+    help: "Generations finished, by finish_reason (stop, length, abort).",
+    question: "Do requests end naturally, hit max_tokens, or get cancelled?", family: "LLM",
+  },
+  kvCacheSlotsTotal: {
+    name: "kv_cache_slots_total", type: "gauge", labels: [], unit: "slots",
+    help: "KV-cache slots configured in the pool.", question: "What is the ceiling for kv_cache_slots_used?", family: "USE",
+  },
+  queueCapacity: {
+    name: "queue_capacity", type: "gauge", labels: [], unit: "requests",
+    help: "Maximum number of requests the waiting queue holds before answering 503.",
+    question: "What is the ceiling for queue_depth?", family: "USE",
+  },
+  // ---- cost (lab 03) ----
+  costPerRequest: {
+    name: "cost_per_request_eur", type: "histogram", labels: ["model_name"], buckets: COST_PER_REQUEST_BUCKETS_EUR,
+    unit: "euros", help: "Cost of each finished request: retrieval + prefill + decode, in euros.",
+    question: "What does one request cost, at the median and in the tail?", family: "cost",
+  },
+  costPer1kOutputTokens: {
+    name: "cost_per_1k_output_tokens_eur", type: "histogram", labels: ["model_name"], buckets: COST_PER_1K_TOKENS_BUCKETS_EUR,
+    unit: "euros", help: "Cost of each finished request divided by its output tokens, times 1000.",
+    question: "What does generated text cost per 1000 tokens, mean and p95?", family: "cost",
+  },
+  costStageTotal: {
+    name: "cost_stage_eur_total", type: "counter", labels: ["stage"], unit: "euros",
+    help: "Cost accumulated per stage (retrieval, prefill, decode), in euros.",
+    question: "Which stage is the money going to?", family: "cost",
+  },
+  costIdentityViolations: {
+    name: "cost_identity_violations_total", type: "counter", labels: [], unit: "requests",
+    help: "Requests whose stage costs did not add up to their total within 0.1 %.",
+    question: "Is the cost accounting still consistent?", family: "cost",
+  },
+  // ---- the observability pipeline itself ----
+  traceSampleRatio: {
+    name: "trace_sample_ratio", type: "gauge", labels: [], unit: "ratio",
+    help: "Configured fraction of requests whose traces are kept (1 = all).",
+    question: "How much of the per-request detail in traces is a sample?", family: "meta",
+  },
+  spansDropped: {
+    name: "trace_spans_dropped_total", type: "counter", labels: ["reason"], unit: "spans",
+    help: "Spans that never reached an exporter (queue full, export failure).",
+    question: "Is the tracing pipeline losing data?", family: "meta",
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricKey = keyof typeof METRICS;

@@ -1,0 +1,75 @@
+// Assembles miniserve from its parts — model, tokenizer, retriever, engine, HTTP app — and starts it.
+// `npm run serve` and every lab notebook call startMiniserve(); close() shuts it down gracefully.
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config/index.ts";
+import { Engine, Tokenizer, WorkerModelRunner } from "../engine/index.ts";
+import { Bm25Retriever, loadPassages } from "../retrieval/index.ts";
+import { buildApp } from "./app.ts";
+import type { AppOptions } from "./app.ts";
+
+export interface Miniserve {
+  readonly app: FastifyInstance;
+  readonly engine: Engine;
+  readonly config: Config;
+  /** http://host:port of the listening server */
+  readonly url: string;
+  /** Stop accepting, finish or cancel in-flight work within the grace period, release the model. */
+  close(): Promise<void>;
+}
+
+export interface EngineParts {
+  readonly engine: Engine;
+  readonly retriever: Bm25Retriever;
+}
+
+/** Load the model and build the engine (no HTTP): benchmarks and engine tests start here. */
+export async function createEngine(config: Config, onListenerError?: (event: string, err: unknown) => void): Promise<EngineParts> {
+  // The model runs in a worker thread: a forward pass would otherwise block fastify's event loop.
+  const model = await WorkerModelRunner.start({ modelDir: config.modelDir, intraOpThreads: config.ortThreads, slots: config.kvSlots });
+  const tokenizer = Tokenizer.fromFile(model.config.tokenizerFile);
+  const retriever = new Bm25Retriever(loadPassages(config.rootDir, config.retrievalDirs));
+  const engine = new Engine(model, tokenizer, {
+    modelName: config.modelName,
+    kvSlots: config.kvSlots,
+    queueCapacity: config.queueCapacity,
+    prefillTokenBudget: config.prefillTokenBudget,
+  }, retriever, onListenerError);
+  return { engine, retriever };
+}
+
+export async function startMiniserve(
+  config: Config,
+  extra: Omit<AppOptions, "config" | "engine"> & { engine?: Engine } = {},
+): Promise<Miniserve> {
+  const engine = extra.engine ?? (await createEngine(config)).engine;
+  const app = await buildApp({ ...extra, config, engine });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  let closing: Promise<void> | null = null;
+  return {
+    app, engine, config,
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    close: () => {
+      closing ??= (async () => {
+        // The engine stops admitting first, so requests that arrive during close get a clean 503;
+        // app.close() stops listening and waits for the responses still being written.
+        const engineClosed = engine.close(config.shutdownGraceMs);
+        let appDone = false;
+        const appClosed = app.close().then(() => void (appDone = true));
+        await engineClosed;
+        // Keep-alive sockets that went idle after close() began would hold it open: close them as
+        // their last response ends, and cut whatever is left after one more second.
+        const deadline = Date.now() + 1000;
+        while (!appDone && Date.now() < deadline) {
+          app.server.closeIdleConnections();
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        if (!appDone) app.server.closeAllConnections();
+        await appClosed;
+        await engine.release();
+      })();
+      return closing;
+    },
+  };
+}

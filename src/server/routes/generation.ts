@@ -1,0 +1,78 @@
+// POST /v1/completions and POST /v1/chat/completions: validate, submit to the engine, answer as
+// one JSON body or as Server-Sent Events; a client that goes away cancels its request (labs 00–03).
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { PassThrough } from "node:stream";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../../config/index.ts";
+import type { Engine, GenerationHandle } from "../../engine/index.ts";
+import { ResponseShaper, sseData } from "../openai-format.ts";
+import { validateGeneration } from "../validate-request.ts";
+
+export interface GenerationRouteOptions {
+  readonly config: Config;
+  readonly engine: Engine;
+  /** Extra entries for the engine request's meta bag (observability puts its trace context here). */
+  readonly requestMeta?: ((req: FastifyRequest) => Record<string, unknown>) | undefined;
+}
+
+/** Cancel the generation when the client closes the connection before the response is complete. */
+function abortOnDisconnect(reply: FastifyReply, handle: GenerationHandle): () => void {
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) handle.abort("client disconnected");
+  };
+  reply.raw.on("close", onClose);
+  return () => reply.raw.off("close", onClose);
+}
+
+export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationRouteOptions): void {
+  const { config, engine } = opts;
+
+  const handle = (kind: "completion" | "chat") => async (req: FastifyRequest, reply: FastifyReply) => {
+    const arrivedMs = performance.now();
+    const params = validateGeneration(kind, req.body, config);
+    const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+    const shaper = new ResponseShaper(id, params);
+    const stream = params.stream ? new PassThrough() : null;
+    const generation = engine.submit({
+      id, arrivedMs,
+      prompt: params.prompt,
+      retrievalQuery: params.query,
+      retrievalTopK: params.retrievalTopK,
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      topP: params.topP,
+      seed: params.seed,
+      stop: params.stop,
+      ignoreEos: params.ignoreEos,
+      onText: stream ? (delta) => void (stream.writable && stream.write(sseData(shaper.deltaChunk(delta)))) : undefined,
+      meta: { httpRequestId: req.id, ...opts.requestMeta?.(req) },
+    });
+    void reply.header("x-request-id", id);
+    const detach = abortOnDisconnect(reply, generation);
+
+    if (stream === null) {
+      const result = await generation.done;
+      detach();
+      return shaper.full(result);
+    }
+
+    const role = shaper.roleChunk();
+    if (role) stream.write(sseData(role));
+    void generation.done.then((result) => {
+      detach();
+      if (!stream.writable) return;
+      stream.write(sseData(shaper.finalChunk(result)));
+      if (params.includeUsage) stream.write(sseData(shaper.usageChunk(result)));
+      stream.end(sseData("[DONE]"));
+    });
+    return reply
+      .header("content-type", "text/event-stream; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .header("x-accel-buffering", "no")
+      .send(stream);
+  };
+
+  app.post("/v1/completions", handle("completion"));
+  app.post("/v1/chat/completions", handle("chat"));
+}

@@ -1,0 +1,21 @@
+// GET /v1/models, /health (the process is alive) and /ready (the model is loaded and work is accepted).
+// Lab 00 polls /ready before sending load; these routes are never traced (lab 02).
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../../config/index.ts";
+import type { Engine } from "../../engine/index.ts";
+import { MiniserveError } from "../../errors/codes.ts";
+
+export function registerMetaRoutes(app: FastifyInstance, config: Config, engine: Engine): void {
+  const created = Math.floor(Date.now() / 1000);
+  app.get("/v1/models", async () => ({
+    object: "list",
+    data: [{ id: config.modelName, object: "model", created, owned_by: "miniserve", context_length: engine.contextLength }],
+  }));
+
+  app.get("/health", async () => ({ status: "ok" }));
+
+  app.get("/ready", async () => {
+    if (!engine.isAccepting) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
+    return { status: "ready", model: config.modelName, ...engine.stats() };
+  });
+}

@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadConfig } from "../../src/config/index.ts";
+
+test("defaults: 127.0.0.1:8000, 32 slots, frozen", () => {
+  const c = loadConfig({}, []);
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.port, 8000);
+  assert.equal(c.kvSlots, 32);
+  assert.ok(Object.isFrozen(c));
+  assert.throws(() => ((c as { port: number }).port = 1));
+});
+
+test("HOST and PORT from the environment; flags win over the environment", () => {
+  const c = loadConfig({ HOST: "0.0.0.0", PORT: "9001" }, []);
+  assert.deepEqual([c.host, c.port], ["0.0.0.0", 9001]);
+  assert.equal(loadConfig({ PORT: "9001" }, ["--port", "9002"]).port, 9002);
+});
+
+const bad: [Record<string, string>, string[], RegExp][] = [
+  [{ PORT: "eighty" }, [], /PORT must be an integer from 0 to 65535; got "eighty"/],
+  [{ PORT: "70000" }, [], /PORT must be an integer from 0 to 65535/],
+  [{ MINISERVE_KV_SLOTS: "0" }, [], /MINISERVE_KV_SLOTS must be an integer from 1 to 256/],
+  [{ MINISERVE_QUEUE_CAPACITY: "-1" }, [], /MINISERVE_QUEUE_CAPACITY/],
+  [{ LOG_LEVEL: "loud" }, [], /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+  [{}, ["--kv-slot", "3"], /Unknown option '--kv-slot'.*Accepted flags/s],
+  [{ MINISERVE_DEFAULT_MAX_TOKENS: "300", MINISERVE_MAX_TOKENS_CAP: "100" }, [], /must not exceed MINISERVE_MAX_TOKENS_CAP/],
+  [{ HOST: "  " }, [], /HOST must be a non-empty string/],
+];
+
+for (const [env, argv, message] of bad) {
+  test(`rejects ${JSON.stringify(env)} ${argv.join(" ")} with a message naming what to fix`, () => {
+    assert.throws(() => loadConfig(env, argv), (err: { code?: string; message: string }) => err.code === "MSV_ERR_CONFIG" && message.test(err.message));
+  });
+}
