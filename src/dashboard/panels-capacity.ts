@@ -42,7 +42,7 @@ export const SATURATION_PANELS: readonly PanelSpec[] = [
     width: 8, height: 8, description: "Concurrency limit of the engine: every running request holds one slot.",
     queries: [
       { refId: "A", expr: `sum(${M.kvCacheSlotsUsed.name})`, legend: "used" },
-      { refId: "B", expr: `sum(${M.kvCacheSlotsTotal.name})`, legend: "total" },
+      { refId: "B", expr: `sum(${M.kvCacheSlotsCapacity.name})`, legend: "total" },
     ],
   },
   {

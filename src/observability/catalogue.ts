@@ -108,8 +108,8 @@ export const METRICS = {
     help: "Generations finished, by finish_reason (stop, length, abort).",
     question: "Do requests end naturally, hit max_tokens, or get cancelled?", family: "LLM",
   },
-  kvCacheSlotsTotal: {
-    name: "kv_cache_slots_total", type: "gauge", labels: [], unit: "slots",
+  kvCacheSlotsCapacity: {
+    name: "kv_cache_slots_capacity", type: "gauge", labels: [], unit: "slots",
     help: "KV-cache slots configured in the pool.", question: "What is the ceiling for kv_cache_slots_used?", family: "USE",
   },
   queueCapacity: {
