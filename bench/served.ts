@@ -31,6 +31,7 @@ if (rates.some((r) => !Number.isFinite(r) || r <= 0 || r > 2000) || !(durationS 
 }
 
 interface ClientResult {
+  cpuSeconds: number;
   requests: number; ok: number; non2xx: number; errors: number; timeouts: number;
   achievedRps: number; latencyMs: { p50: number; p95: number; p99: number; max: number };
 }
@@ -61,11 +62,17 @@ await runLoad(server.url, 30, 3, 50, mixFile);
 probe.take();
 
 const steps: { rate: number; client: ClientResult; server: ProbeWindow }[] = [];
+/** CPU used by this process (server main thread + model worker), as a fraction of one core. */
+const serverCpu: number[] = [];
 for (const rate of rates) {
   process.stderr.write(`rate ${rate}/s for ${durationS}s…\n`);
   probe.take();
+  const cpuBefore = process.cpuUsage();
   const client = await runLoad(server.url, rate, durationS, connections, mixFile);
-  steps.push({ rate, client, server: probe.take() });
+  const window = probe.take();
+  const cpu = process.cpuUsage(cpuBefore);
+  serverCpu.push((cpu.user + cpu.system) / 1e6 / window.seconds);
+  steps.push({ rate, client, server: window });
   await server.engine.whenIdle();
 }
 
@@ -98,10 +105,10 @@ const lines = [
   ``,
   `## Fixed rates`,
   ``,
-  `| offered req/s | achieved req/s | errors | p50 ms | p95 ms | p99 ms | decode tok/s | prefill tok/s | mean decode batch | decode step ms | prefill step ms | prefill padding | engine busy |`,
-  `|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
-  ...steps.map(({ rate, client: c, server: s }) =>
-    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${s.meanDecodeStepMs.toFixed(2)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % |`),
+  `| offered req/s | achieved req/s | errors | p50 ms | p95 ms | p99 ms | decode tok/s | prefill tok/s | mean decode batch | decode step ms | prefill step ms | prefill padding | engine busy | server CPU | load generator CPU |`,
+  `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+  ...steps.map(({ rate, client: c, server: s }, i) =>
+    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${s.meanDecodeStepMs.toFixed(2)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % | ${(serverCpu[i]! * 100).toFixed(0)} % | ${((c.cpuSeconds / durationS) * 100).toFixed(0)} % |`),
   ``,
   best
     ? `**Highest rate with 0 errors and p95 < 1 s: ${best.rate} req/s** (p95 ${best.client.latencyMs.p95.toFixed(0)} ms).`

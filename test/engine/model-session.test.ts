@@ -1,0 +1,65 @@
+// The shipped model: its sha256 matches the model card and config, and the TypeScript runner
+// reproduces the logits the build recorded (prefill, then one cached decode step).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, statSync } from "node:fs";
+import { LocalModelRunner, ModelSession, readModelConfig, sha256File } from "../../src/engine/index.ts";
+
+const dir = "model";
+
+test("the model file is the one the config and the model card name (sha256), and at most 10 MB", () => {
+  const config = readModelConfig(dir);
+  const actual = sha256File(config.onnxFile);
+  assert.equal(actual, config.sha256);
+  assert.ok(readFileSync("model/MODEL_CARD.md", "utf8").includes(actual), "MODEL_CARD.md states the sha256");
+  assert.ok(statSync(config.onnxFile).size <= 10 * 1024 * 1024);
+});
+
+interface Top { id: number; logit: number }
+const ref = JSON.parse(readFileSync("model/fixtures/reference-logits.json", "utf8")) as {
+  prompt_ids: number[];
+  prefill_top5: Top[];
+  decode_1: { input_id: number; position: number; top5: Top[] };
+};
+
+function top5(logits: Float32Array): Top[] {
+  return [...logits].map((logit, id) => ({ id, logit })).sort((a, b) => b.logit - a.logit).slice(0, 5);
+}
+
+test("prefill and a cached decode step reproduce the build's reference logits", async () => {
+  const session = await ModelSession.load(dir, { intraOpThreads: 1 });
+  const runner = new LocalModelRunner(session, 2);
+  try {
+    const afterPrefill = top5(await runner.prefill([{ slot: 1, tokens: ref.prompt_ids }]));
+    assert.deepEqual(afterPrefill.map((t) => t.id), ref.prefill_top5.map((t) => t.id));
+    afterPrefill.forEach((t, i) => assert.ok(Math.abs(t.logit - ref.prefill_top5[i]!.logit) < 1e-3));
+    assert.equal(ref.decode_1.position, ref.prompt_ids.length);
+    const afterDecode = top5(await runner.decode([{ slot: 1, token: ref.decode_1.input_id }]));
+    assert.deepEqual(afterDecode.map((t) => t.id), ref.decode_1.top5.map((t) => t.id));
+    afterDecode.forEach((t, i) => assert.ok(Math.abs(t.logit - ref.decode_1.top5[i]!.logit) < 1e-3));
+  } finally {
+    await runner.close();
+  }
+});
+
+test("a row's logits do not depend on the other rows of its batch (padding is masked)", async () => {
+  const session = await ModelSession.load(dir, { intraOpThreads: 1 });
+  const runner = new LocalModelRunner(session, 3);
+  try {
+    const V = runner.config.vocabSize;
+    const alone = await runner.prefill([{ slot: 0, tokens: ref.prompt_ids }]);
+    const batched = await runner.prefill([{ slot: 1, tokens: [1023, 300, 301, 302, 303, 304, 305, 306, 307] }, { slot: 2, tokens: ref.prompt_ids }]);
+    const row = batched.subarray(V, 2 * V);
+    let maxDiff = 0;
+    for (let i = 0; i < V; i++) maxDiff = Math.max(maxDiff, Math.abs(row[i]! - alone[i]!));
+    assert.ok(maxDiff < 1e-3, `max diff ${maxDiff}`);
+    // and one decode step with caches of different lengths
+    const d1 = await runner.decode([{ slot: 0, token: 261 }]);
+    const d2 = await runner.decode([{ slot: 1, token: 261 }, { slot: 2, token: 261 }]);
+    let maxDecode = 0;
+    for (let i = 0; i < V; i++) maxDecode = Math.max(maxDecode, Math.abs(d2[V + i]! - d1[i]!));
+    assert.ok(maxDecode < 1e-3, `max decode diff ${maxDecode}`);
+  } finally {
+    await runner.close();
+  }
+});
