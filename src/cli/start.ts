@@ -1,8 +1,10 @@
 // `npm start`: the workbook's main job — miniserve on 127.0.0.1:8000, a demo request streamed to
-// the terminal, then the server keeps running for the labs until Ctrl-C.
+// the terminal, then the server keeps running for the labs until Ctrl-C. Observability is on as in
+// `npm run serve` (tracing starts before the server is imported): /metrics, /traces, JSON logs at warn.
 import closeWithGrace from "close-with-grace";
 import { loadConfig } from "../config/index.ts";
-import { startMiniserve } from "../server/index.ts";
+// The tracing SDK must start before http, fastify and pino load: the server is imported after it.
+import { startTracing } from "../observability/tracing.ts";
 import { exitWithError } from "./cli-errors.ts";
 
 const DEMO = {
@@ -41,10 +43,13 @@ async function demo(url: string): Promise<void> {
 
 try {
   const config = loadConfig(process.env, process.argv.slice(2));
-  const server = await startMiniserve({ ...config, logLevel: process.env.LOG_LEVEL ? config.logLevel : "warn" });
+  const tracing = await startTracing(config);
+  const { startObservedMiniserve } = await import("../observability/observed-server.ts");
+  const server = await startObservedMiniserve({ ...config, logLevel: process.env.LOG_LEVEL ? config.logLevel : "warn" });
   closeWithGrace({ delay: config.shutdownGraceMs + 5000 }, async () => {
     process.stdout.write("\nStopping miniserve…\n");
     await server.close();
+    await tracing?.shutdown();
   });
   process.stdout.write(`miniserve is listening on ${server.url} (model ${config.modelName}, ${config.kvSlots} KV slots)\n`);
   await demo(server.url);
@@ -53,6 +58,8 @@ Try it yourself:
   curl -s ${server.url}/v1/completions -H 'content-type: application/json' \\
     -d '{"model": "miniserve-tiny", "prompt": "A histogram bucket", "max_tokens": 24}'
   curl -s ${server.url}/ready
+  curl -s ${server.url}/metrics          # the metrics Prometheus scrapes (lab 01)
+  open ${server.url}/traces              # the built-in trace viewer (lab 02)
 
 Press Ctrl-C to stop.
 `);

@@ -11,7 +11,7 @@ export interface Config {
   readonly modelName: string;
   readonly kvSlots: number;
   readonly queueCapacity: number;
-  /** Upper bound on tokens (rows x padded length) in one prefill call. */
+  /** Prompt tokens admitted and prefilled per scheduler step (bounds how long decoding pauses). */
   readonly prefillTokenBudget: number;
   /** onnxruntime intra-op threads; the HTTP side keeps the other core. */
   readonly ortThreads: number;
@@ -27,6 +27,24 @@ export interface Config {
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Folder the repo lives in: relative paths (model, corpus) resolve against it. */
   readonly rootDir: string;
+  // ---- observability (src/observability, labs 01–03) ----
+  /** false = the bare server: no /metrics, no spans, no cost tracking, fastify's plain logger. */
+  readonly observability: boolean;
+  /** What one second of the machine costs, in euros (docs/observability.md derives the default). */
+  readonly costRatePerSecondEur: number;
+  readonly otelSdkDisabled: boolean;
+  readonly otelServiceName: string;
+  /** OTLP base URL (Tempo or a collector); null = no OTLP export, the local store only. */
+  readonly otlpEndpoint: string | null;
+  readonly otlpProtocol: "http/protobuf" | "http/json" | "grpc";
+  readonly traceSampler: (typeof TRACE_SAMPLERS)[number];
+  /** Ratio for the traceidratio samplers, 0..1. */
+  readonly traceSamplerArg: number;
+  /** Folder of the local JSONL trace store (git-ignored). */
+  readonly traceDir: string;
+  readonly traceFileMaxBytes: number;
+  /** Traces the in-memory store keeps for the viewer. */
+  readonly traceMemoryTraces: number;
 }
 
 interface Field<T> {
@@ -57,6 +75,40 @@ const list = (raw: string, name: string): string[] => {
   return items.length > 0 ? items : fail(name, raw, "a comma-separated list of folders");
 };
 
+const onOff = (raw: string, name: string): boolean => {
+  const v = raw.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  return fail(name, raw, "on or off (true/false also work)");
+};
+const positiveNumber = (max: number) => (raw: string, name: string): number => {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0 || n > max) fail(name, raw, `a number above 0 and at most ${max}`);
+  return n;
+};
+const ratio = (raw: string, name: string): number => {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) fail(name, raw, "a number from 0 to 1 (1 keeps every trace)");
+  return n;
+};
+const url = (raw: string, name: string): string | null => {
+  const v = raw.trim();
+  if (v === "") return null;
+  try {
+    const u = new URL(v);
+    if (u.protocol === "http:" || u.protocol === "https:") return v.replace(/\/+$/, "");
+  } catch {
+    // reported below
+  }
+  return fail(name, raw, "an http:// or https:// URL such as http://127.0.0.1:4318 (empty = no OTLP export)");
+};
+const OTLP_PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
+const protocol = (raw: string, name: string): Config["otlpProtocol"] =>
+  (OTLP_PROTOCOLS as readonly string[]).includes(raw.trim()) ? (raw.trim() as Config["otlpProtocol"]) : fail(name, raw, `one of ${OTLP_PROTOCOLS.join(", ")}`);
+export const TRACE_SAMPLERS = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+const sampler = (raw: string, name: string): Config["traceSampler"] =>
+  (TRACE_SAMPLERS as readonly string[]).includes(raw.trim()) ? (raw.trim() as Config["traceSampler"]) : fail(name, raw, `one of ${TRACE_SAMPLERS.join(", ")}`);
+
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
 const FIELDS = {
@@ -66,7 +118,7 @@ const FIELDS = {
   modelName: { env: "MINISERVE_MODEL_NAME", flag: "model-name", parse: text, fallback: "miniserve-tiny" },
   kvSlots: { env: "MINISERVE_KV_SLOTS", flag: "kv-slots", parse: int(1, 256), fallback: 32 },
   queueCapacity: { env: "MINISERVE_QUEUE_CAPACITY", flag: "queue-capacity", parse: int(0, 100_000), fallback: 256 },
-  prefillTokenBudget: { env: "MINISERVE_PREFILL_TOKEN_BUDGET", flag: "prefill-token-budget", parse: int(64, 65_536), fallback: 4096 },
+  prefillTokenBudget: { env: "MINISERVE_PREFILL_TOKEN_BUDGET", flag: "prefill-token-budget", parse: int(16, 65_536), fallback: 512 },
   ortThreads: { env: "MINISERVE_ORT_THREADS", flag: "ort-threads", parse: int(1, 64), fallback: 1 },
   maxTokensCap: { env: "MINISERVE_MAX_TOKENS_CAP", flag: "max-tokens-cap", parse: int(1, 4096), fallback: 256 },
   defaultMaxTokens: { env: "MINISERVE_DEFAULT_MAX_TOKENS", flag: "default-max-tokens", parse: int(1, 4096), fallback: 16 },
@@ -76,6 +128,18 @@ const FIELDS = {
   retrievalDirs: { env: "MINISERVE_RETRIEVAL_DIRS", flag: "retrieval-dirs", parse: list, fallback: ["theory", "docs"] },
   retrievalMaxTopK: { env: "MINISERVE_RETRIEVAL_MAX_TOP_K", flag: "retrieval-max-top-k", parse: int(1, 16), fallback: 4 },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", parse: level, fallback: "info" },
+  observability: { env: "MINISERVE_OBSERVABILITY", flag: "observability", parse: onOff, fallback: true },
+  // US$0.08925/h (AWS c7i.large on-demand list price) x 0.92 EUR/US$ / 3600 s; docs/observability.md shows the sums.
+  costRatePerSecondEur: { env: "COST_RATE_PER_SECOND_EUR", flag: "cost-rate-per-second-eur", parse: positiveNumber(1), fallback: 0.00002281 },
+  otelSdkDisabled: { env: "OTEL_SDK_DISABLED", flag: "otel-sdk-disabled", parse: onOff, fallback: false },
+  otelServiceName: { env: "OTEL_SERVICE_NAME", flag: "otel-service-name", parse: text, fallback: "miniserve" },
+  otlpEndpoint: { env: "OTEL_EXPORTER_OTLP_ENDPOINT", flag: "otlp-endpoint", parse: url, fallback: null },
+  otlpProtocol: { env: "OTEL_EXPORTER_OTLP_PROTOCOL", flag: "otlp-protocol", parse: protocol, fallback: "http/protobuf" },
+  traceSampler: { env: "OTEL_TRACES_SAMPLER", flag: "traces-sampler", parse: sampler, fallback: "parentbased_traceidratio" },
+  traceSamplerArg: { env: "OTEL_TRACES_SAMPLER_ARG", flag: "traces-sampler-arg", parse: ratio, fallback: 1 },
+  traceDir: { env: "MINISERVE_TRACE_DIR", flag: "trace-dir", parse: text, fallback: ".data/traces" },
+  traceFileMaxBytes: { env: "MINISERVE_TRACE_FILE_MAX_BYTES", flag: "trace-file-max-bytes", parse: int(64 * 1024, 1024 * 1024 * 1024), fallback: 16 * 1024 * 1024 },
+  traceMemoryTraces: { env: "MINISERVE_TRACE_MEMORY_TRACES", flag: "trace-memory-traces", parse: int(1, 100_000), fallback: 500 },
 } satisfies { [K in keyof Omit<Config, "rootDir">]: Field<Config[K]> };
 
 /** The flags loadConfig accepts, for --help texts. */
@@ -113,5 +177,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (config.defaultMaxTokens > config.maxTokensCap) {
     throw new MiniserveError("MSV_ERR_CONFIG", `MINISERVE_DEFAULT_MAX_TOKENS (${config.defaultMaxTokens}) must not exceed MINISERVE_MAX_TOKENS_CAP (${config.maxTokensCap}).`);
   }
-  return Object.freeze({ ...config, modelDir: resolve(ROOT, config.modelDir), retrievalDirs: Object.freeze([...config.retrievalDirs]) });
+  return Object.freeze({ ...config, modelDir: resolve(ROOT, config.modelDir), traceDir: resolve(ROOT, config.traceDir), retrievalDirs: Object.freeze([...config.retrievalDirs]) });
 }

@@ -16,6 +16,8 @@ export interface MetricSpec {
   readonly family: "RED" | "USE" | "LLM" | "cost" | "meta";
   /** One of the six core metrics of lab 01. */
   readonly core?: boolean;
+  /** Created by prom-client's collectDefaultMetrics(), not built from this entry; listed so the reference is complete. */
+  readonly builtIn?: boolean;
 }
 
 /** Request latency across four decades: tiny completions finish in tens of ms, long ones in minutes. */
@@ -148,6 +150,63 @@ export const METRICS = {
     name: "trace_spans_dropped_total", type: "counter", labels: ["reason"], unit: "spans",
     help: "Spans that never reached an exporter (queue full, export failure).",
     question: "Is the tracing pipeline losing data?", family: "meta",
+  },
+  subscriberErrors: {
+    name: "observability_subscriber_errors_total", type: "counter", labels: ["event"], unit: "errors",
+    help: "Lifecycle-event subscribers that threw and were skipped, by engine event.",
+    question: "Is the instrumentation itself failing (while requests still succeed)?", family: "meta",
+  },
+  requestStateEvicted: {
+    name: "observability_request_state_evicted_total", type: "counter", labels: [], unit: "requests",
+    help: "Per-request observation state dropped because the bounded table was full (a request never finished).",
+    question: "Is per-request state leaking?", family: "meta",
+  },
+  // ---- USE of the process itself: prom-client's default metrics (the subset miniserve keeps) ----
+  processCpu: {
+    name: "process_cpu_seconds_total", type: "counter", labels: [], unit: "seconds", builtIn: true,
+    help: "Total user and system CPU time spent in seconds.",
+    question: "How busy is the server process? rate() of it is cores in use (USE: utilisation)", family: "USE",
+  },
+  processCpuUser: {
+    name: "process_cpu_user_seconds_total", type: "counter", labels: [], unit: "seconds", builtIn: true,
+    help: "Total user CPU time spent in seconds.", question: "Is the CPU time our code (user) or the kernel's (system)?", family: "USE",
+  },
+  processCpuSystem: {
+    name: "process_cpu_system_seconds_total", type: "counter", labels: [], unit: "seconds", builtIn: true,
+    help: "Total system CPU time spent in seconds.", question: "Is the kernel (network, memory) taking a large share?", family: "USE",
+  },
+  processStartTime: {
+    name: "process_start_time_seconds", type: "gauge", labels: [], unit: "seconds since epoch", builtIn: true,
+    help: "Start time of the process since unix epoch in seconds.", question: "Did the server restart?", family: "USE",
+  },
+  processRss: {
+    name: "process_resident_memory_bytes", type: "gauge", labels: [], unit: "bytes", builtIn: true,
+    help: "Resident memory size in bytes.", question: "How much memory does the process (model included) hold? (USE: saturation)", family: "USE",
+  },
+  processOpenFds: {
+    name: "process_open_fds", type: "gauge", labels: [], unit: "file descriptors", builtIn: true,
+    help: "Number of open file descriptors.", question: "Are connections or files leaking?", family: "USE",
+  },
+  heapUsed: {
+    name: "nodejs_heap_size_used_bytes", type: "gauge", labels: [], unit: "bytes", builtIn: true,
+    help: "Process heap size used from Node.js in bytes.", question: "Is the JavaScript heap growing without bound?", family: "USE",
+  },
+  heapTotal: {
+    name: "nodejs_heap_size_total_bytes", type: "gauge", labels: [], unit: "bytes", builtIn: true,
+    help: "Process heap size from Node.js in bytes.", question: "How much heap has V8 reserved?", family: "USE",
+  },
+  eventLoopLag: {
+    name: "nodejs_eventloop_lag_seconds", type: "gauge", labels: [], unit: "seconds", builtIn: true,
+    help: "Lag of event loop in seconds.", question: "Is the event loop blocked right now?", family: "USE",
+  },
+  eventLoopLagP50: {
+    name: "nodejs_eventloop_lag_p50_seconds", type: "gauge", labels: [], unit: "seconds", builtIn: true,
+    help: "The 50th percentile of the recorded event loop delays.", question: "What is the typical event-loop delay?", family: "USE",
+  },
+  eventLoopLagP99: {
+    name: "nodejs_eventloop_lag_p99_seconds", type: "gauge", labels: [], unit: "seconds", builtIn: true,
+    help: "The 99th percentile of the recorded event loop delays.",
+    question: "Does the HTTP thread stall (a long step or a slow subscriber delays every response)? (USE: saturation)", family: "USE",
   },
 } as const satisfies Record<string, MetricSpec>;
 

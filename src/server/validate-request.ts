@@ -23,10 +23,12 @@ export interface GenerationParams {
   readonly includeUsage: boolean;
   readonly retrievalTopK: number;
   readonly ignoreEos: boolean;
+  /** miniserve extension (lab 02): run the audit subprocess on the output, traced across the process boundary. */
+  readonly audit: boolean;
 }
 
 const COMMON = ["model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "n", "user",
-  "frequency_penalty", "presence_penalty", "logprobs", "retrieval", "ignore_eos"] as const;
+  "frequency_penalty", "presence_penalty", "logprobs", "retrieval", "ignore_eos", "audit"] as const;
 const COMPLETION_FIELDS = new Set<string>([...COMMON, "prompt", "echo", "best_of", "suffix"]);
 const CHAT_FIELDS = new Set<string>([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
 
@@ -142,6 +144,8 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
   const maxTokens = optionalNumber(body, maxKey, 1, config.maxTokensCap, config.defaultMaxTokens, true);
   const ignoreEos = body["ignore_eos"] ?? false;
   if (typeof ignoreEos !== "boolean") bad("ignore_eos", "'ignore_eos' must be true or false.");
+  const audit = body["audit"] ?? false;
+  if (typeof audit !== "boolean") bad("audit", "'audit' must be true or false (true runs the text-statistics subprocess on the output).");
   const stream = body["stream"] ?? false;
   if (typeof stream !== "boolean") bad("stream", "'stream' must be true or false.");
   const options = body["stream_options"];
@@ -153,7 +157,7 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
     includeUsage = iu === true;
   }
   return {
-    kind, model, prompt, query, maxTokens, stream, includeUsage, ignoreEos,
+    kind, model, prompt, query, maxTokens, stream, includeUsage, ignoreEos, audit,
     temperature: optionalNumber(body, "temperature", 0, 2, 1),
     topP: optionalNumber(body, "top_p", 0.01, 1, 1),
     seed: body["seed"] === undefined || body["seed"] === null ? undefined : optionalNumber(body, "seed", 0, 2 ** 32 - 1, 0, true),

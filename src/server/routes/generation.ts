@@ -6,6 +6,7 @@ import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config/index.ts";
 import type { Engine, GenerationHandle } from "../../engine/index.ts";
+import { runAudit } from "../../observability/subprocess.ts";
 import { ResponseShaper, sseData } from "../openai-format.ts";
 import { validateGeneration } from "../validate-request.ts";
 
@@ -51,20 +52,29 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
     void reply.header("x-request-id", id);
     const detach = abortOnDisconnect(reply, generation);
 
+    // The opt-in audit runs a child process on the output; its spans join this request's trace.
+    const audit = (text: string) => runAudit(text, { traceDir: config.traceDir }).catch((err: Error) => {
+      req.log.warn({ err }, "the audit subprocess failed");
+      return { error: err.message };
+    });
     if (stream === null) {
       const result = await generation.done;
       detach();
-      return shaper.full(result);
+      return params.audit ? { ...shaper.full(result), audit: await audit(result.text) } : shaper.full(result);
     }
 
     const role = shaper.roleChunk();
     if (role) stream.write(sseData(role));
-    void generation.done.then((result) => {
+    void generation.done.then(async (result) => {
       detach();
       if (!stream.writable) return;
       stream.write(sseData(shaper.finalChunk(result)));
       if (params.includeUsage) stream.write(sseData(shaper.usageChunk(result)));
-      stream.end(sseData("[DONE]"));
+      if (params.audit) {
+        const stats = await audit(result.text);
+        if (stream.writable) stream.write(sseData({ object: "miniserve.audit", audit: stats }));
+      }
+      if (stream.writable) stream.end(sseData("[DONE]"));
     });
     return reply
       .header("content-type", "text/event-stream; charset=utf-8")

@@ -1,0 +1,87 @@
+// Prices each request from the engine time it used: retrieval, its share of every prefill and
+// decode step, and an independent total that checks the stage costs add up (lab 03).
+import type { StepEvent } from "../engine/index.ts";
+
+export const COST_STAGES = ["retrieval", "prefill", "decode"] as const;
+export type CostStage = (typeof COST_STAGES)[number];
+
+/** Which priced stage an engine step belongs to. A phase missing here is engine time no stage claims. */
+const STAGE_OF_PHASE: Readonly<Record<string, CostStage | undefined>> = { prefill: "prefill", decode: "decode" };
+
+/** Engine seconds attributed to one request, kept twice on purpose (see CostTracker.finish). */
+export class CostAccumulator {
+  readonly stageSeconds: Record<CostStage, number> = { retrieval: 0, prefill: 0, decode: 0 };
+  /** Every second attributed to the request, whatever the phase: the identity's other side. */
+  engineSeconds = 0;
+}
+
+/** The one computation every view reads: metrics, span attributes and the log line. */
+export interface CostRecord {
+  /** The request's cost: the sum of its stage costs, in euros. */
+  readonly totalEur: number;
+  readonly stagesEur: Readonly<Record<CostStage, number>>;
+  /** rate x every engine second attributed to the request, computed independently of the stages. */
+  readonly independentEur: number;
+  readonly engineSeconds: number;
+  readonly identityHolds: boolean;
+  /** |independent - sum of stages| / independent */
+  readonly relativeError: number;
+}
+
+/** The tolerance of the identity check: 0.1 %. */
+export const COST_IDENTITY_TOLERANCE = 0.001;
+
+export class CostTracker {
+  constructor(readonly ratePerSecondEur: number) {
+    if (!(ratePerSecondEur > 0) || !Number.isFinite(ratePerSecondEur)) {
+      throw new Error(`the cost rate must be a positive number of euros per second; got ${ratePerSecondEur}. Set COST_RATE_PER_SECOND_EUR.`);
+    }
+  }
+
+  /** Retrieval runs for one request alone, on the HTTP thread: its whole duration is that request's. */
+  addRetrieval(acc: CostAccumulator, seconds: number): void {
+    if (!(seconds > 0)) return;
+    acc.stageSeconds.retrieval += seconds;
+    acc.engineSeconds += seconds;
+  }
+
+  /**
+   * Split one step's wall time among its rows: in proportion to the tokens each row put through
+   * the model (prefill: prompt lengths; decode: one token each, so an equal split).
+   * Called once per step, O(rows): no per-token work.
+   */
+  addStep(step: StepEvent, accOf: (row: StepEvent["rows"][number]) => CostAccumulator | undefined): void {
+    const wallSeconds = (step.endMs - step.startMs) / 1000;
+    if (!(wallSeconds > 0) || step.rows.length === 0) return;
+    let tokens = 0;
+    for (const row of step.rows) tokens += row.tokens;
+    const stage = STAGE_OF_PHASE[step.phase];
+    for (const row of step.rows) {
+      const acc = accOf(row);
+      if (acc === undefined) continue;
+      const share = tokens > 0 ? wallSeconds * (row.tokens / tokens) : wallSeconds / step.rows.length;
+      acc.engineSeconds += share;
+      if (stage !== undefined) acc.stageSeconds[stage] += share;
+    }
+  }
+
+  /** Price a finished request and check the identity: sum of stage costs = independent total. */
+  finish(acc: CostAccumulator): CostRecord {
+    const rate = this.ratePerSecondEur;
+    const stagesEur = {
+      retrieval: acc.stageSeconds.retrieval * rate,
+      prefill: acc.stageSeconds.prefill * rate,
+      decode: acc.stageSeconds.decode * rate,
+    };
+    const totalEur = stagesEur.retrieval + stagesEur.prefill + stagesEur.decode;
+    const independentEur = acc.engineSeconds * rate;
+    const gap = Math.abs(independentEur - totalEur);
+    const relativeError = independentEur > 0 ? gap / independentEur : (totalEur > 0 ? 1 : 0);
+    return {
+      totalEur, stagesEur, independentEur,
+      engineSeconds: acc.engineSeconds,
+      identityHolds: relativeError <= COST_IDENTITY_TOLERANCE,
+      relativeError,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+// miniserve with observability wired in: engine subscribers, fastify plugin, trace-aware logger.
+// `npm run serve` and `npm start` call startObservedMiniserve(); MINISERVE_OBSERVABILITY=off gives the bare server.
+import type { Config } from "../config/index.ts";
+import { createEngine, startMiniserve } from "../server/index.ts";
+import type { Miniserve } from "../server/index.ts";
+import { observeEngine } from "./engine-observer.ts";
+import { createHttpObservability } from "./http-observability.ts";
+import { createLogger } from "./logging.ts";
+import { metrics, setTraceSampleRatio } from "./metrics.ts";
+import { activeTracing } from "./tracing.ts";
+import type { Tracing } from "./tracing.ts";
+
+export interface ObservedMiniserve extends Miniserve {
+  /** The tracing this process started (null: off, disabled, or started after the server was imported). */
+  readonly tracing: Tracing | null;
+}
+
+/**
+ * Start miniserve with metrics, traces, logs and cost on, or the bare server when
+ * config.observability is false (the overhead benchmark's baseline: same code, nothing attached).
+ */
+export async function startObservedMiniserve(config: Config, opts: { logDestination?: NodeJS.WritableStream } = {}): Promise<ObservedMiniserve> {
+  if (!config.observability) return { ...(await startMiniserve(config)), tracing: null };
+  const logger = createLogger(config, opts.logDestination);
+  // Tracing must have started before http, fastify and pino loaded: src/cli/serve.ts does that.
+  // Started this late, HTTP server spans would be missing and stage spans would become orphans,
+  // so a process that imported the server first runs without traces and says how to fix it.
+  const tracing = activeTracing();
+  if (tracing === null && !config.otelSdkDisabled) {
+    logger.warn("tracing is off: call startTracing(config) before importing the server (src/cli/serve.ts shows how) to trace requests");
+  }
+  metrics();
+  setTraceSampleRatio(tracing?.sampleRatio ?? 0);
+
+  const { engine } = await createEngine(config, (event, err) => logger.warn({ err, event }, "an engine event subscriber failed"));
+  let subscriberErrorsLogged = 0;
+  const detach = observeEngine(engine, {
+    ratePerSecondEur: config.costRatePerSecondEur,
+    tracer: tracing?.tracer ?? null,
+    onCostViolation: (request, record) => logger.warn({
+      event: "cost_identity_violation", request_id: request.id,
+      trace_id: (request.meta["observation"] as { traceId?: string } | undefined)?.traceId,
+      cost_eur: record.totalEur, independent_eur: record.independentEur, relative_error: record.relativeError,
+      cost_stage_eur: record.stagesEur, engine_seconds: record.engineSeconds,
+    }, "stage costs do not add up to the request's engine time (more than 0.1 % apart)"),
+    // A broken subscriber could fire on every step: log the first few, the counter has the rest.
+    onSubscriberError: (event, err) => {
+      if (subscriberErrorsLogged++ < 10) logger.error({ err, event }, "an observability subscriber failed; the request continues");
+    },
+    onGaugeError: (metric, err) => logger.warn({ err, metric }, "a gauge callback failed; the scrape continues without a fresh value"),
+  });
+  const http = createHttpObservability({ tracing, logger });
+  let server: Miniserve;
+  try {
+    server = await startMiniserve(config, { engine, logger, plugins: [http.plugin], requestMeta: http.requestMeta });
+  } catch (err) {
+    detach();
+    await engine.release();
+    throw err;
+  }
+  return {
+    ...server,
+    tracing,
+    close: async () => {
+      await server.close();
+      detach();
+      // Spans of the last requests are still queued: export them before the process ends.
+      await tracing?.forceFlush();
+    },
+  };
+}
