@@ -10,23 +10,25 @@ export async function measurePrefill(model: ModelSession, batch: number, length:
   const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(32 + (i % 90)));
   const pos = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % length));
   const start = performance.now();
-  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), past: new Float32Array(0) });
+  const past = Array.from({ length: 2 * model.config.nLayer }, () => new Float32Array(0));
+  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), past });
   return (n / (performance.now() - start)) * 1000;
 }
 
 /** Median decode step over `steps` steps of `batch` rows whose caches start at `past` tokens. */
 export async function measureDecode(model: ModelSession, batch: number, past: number, steps: number): Promise<{ tokensPerSecond: number; stepMs: number }> {
-  const { nLayer, nHead, headDim } = model.config;
+  const { nLayer, nKvHead, headDim } = model.config;
   const pool = new KvCache(model.config, batch);
   const slots = Array.from({ length: batch }, (_, i) => i);
-  pool.append(slots, new Float32Array(nLayer * 2 * batch * nHead * past * headDim).fill(0.01), past, slots.map(() => past));
-  // One scratch buffer reused across steps, as the scheduler does.
-  const scratch = new Float32Array(nLayer * 2 * batch * nHead * (past + steps) * headDim);
+  const filled = Array.from({ length: 2 * nLayer }, () => new Float32Array(batch * nKvHead * past * headDim).fill(0.01));
+  pool.append(slots, filled, past, slots.map(() => past));
+  // Scratch buffers reused across steps, as the model runner does.
+  const scratch = Array.from({ length: 2 * nLayer }, () => new Float32Array(batch * nKvHead * (past + steps) * headDim));
   const times: number[] = [];
   for (let s = 0; s < steps; s++) {
     const P = past + s;
     const start = performance.now();
-    const buf = scratch.subarray(0, nLayer * 2 * batch * nHead * P * headDim);
+    const buf = scratch.map((a) => a.subarray(0, batch * nKvHead * P * headDim));
     pool.gather(slots, P, buf);
     const out = await model.forward({
       batch, newLength: 1, pastLength: P,

@@ -13,7 +13,7 @@ const { values } = parseArgs({ options: { out: { type: "string" }, repeats: { ty
 const repeats = Number(values.repeats);
 const config = loadConfig(process.env, []);
 const model = await ModelSession.load(config.modelDir, { intraOpThreads: config.ortThreads });
-const { nLayer, nHead } = model.config;
+const { nLayer, nHead, nKvHead } = model.config;
 
 const prefill = (batch: number, length: number) => measurePrefill(model, batch, length);
 const decode = (batch: number, past: number, steps: number) => measureDecode(model, batch, past, steps);
@@ -38,7 +38,7 @@ for (const batch of [1, 8, 16, 32]) {
 }
 
 rows.push(`# Engine ceiling`, ``);
-rows.push(`Model \`${config.modelName}\`: ${nLayer} layers, d_model ${model.config.dModel}, ${nHead} heads, context ${model.config.nCtx}.`);
+rows.push(`Model \`${config.modelName}\`: ${nLayer} layers, d_model ${model.config.dModel}, ${nHead} query heads sharing ${nKvHead} key/value head(s), context ${model.config.nCtx}.`);
 rows.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, onnxruntime intra-op threads ${config.ortThreads}.`);
 rows.push(`Each figure is the median of ${repeats} runs. Reproduce with \`npm run bench:engine\`.`, ``);
 rows.push(`## Prefill`, ``, `| rows × prompt tokens | tokens/s |`, `|---|---|`);

@@ -9,10 +9,12 @@
 #                (default: all, in that order)              --steps "..."
 #   SEED         training seed (default 1234)               --seed N
 #   THREADS      torch CPU threads for training (default 2) --threads N
-#   TRAIN_STEPS  optimizer steps (default 1300)             --train-steps N
+#   TRAIN_STEPS  optimizer steps = length of the cosine schedule (default 750,
+#                the released run)                          --train-steps N
 #   BATCH        sequences of 512 tokens per step (default 8) --batch N
+#   N_KV_HEAD    key/value heads; 1 = multi-query attention (default 1) --n-kv-head N
 #   STOP_STEP    end training after this many steps, keeping the TRAIN_STEPS
-#                cosine schedule (default 1178, the released run)  --stop-step N
+#                cosine schedule, 0 = run the whole schedule (default 0) --stop-step N
 #   MAX_MINUTES  wall-clock cap for training, 0 = none (default 0) --max-minutes N
 #   PYTHON       python interpreter (default /usr/bin/python3)
 #
@@ -28,9 +30,10 @@ MODEL="$(cd "$HERE/.." && pwd)"
 STEPS="${STEPS:-corpus tokenizer train export verify card}"
 SEED="${SEED:-1234}"
 THREADS="${THREADS:-2}"
-TRAIN_STEPS="${TRAIN_STEPS:-1300}"
+TRAIN_STEPS="${TRAIN_STEPS:-750}"
 BATCH="${BATCH:-8}"
-STOP_STEP="${STOP_STEP:-1178}"
+N_KV_HEAD="${N_KV_HEAD:-1}"
+STOP_STEP="${STOP_STEP:-0}"
 MAX_MINUTES="${MAX_MINUTES:-0}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 
@@ -41,9 +44,10 @@ while [[ $# -gt 0 ]]; do
     --threads) THREADS="$2"; shift 2 ;;
     --train-steps) TRAIN_STEPS="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
+    --n-kv-head) N_KV_HEAD="$2"; shift 2 ;;
     --stop-step) STOP_STEP="$2"; shift 2 ;;
     --max-minutes) MAX_MINUTES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +68,7 @@ fi
 if want train; then
   echo "== train (log: model/build/out/train.log)"
   "$PYTHON" train.py --seed "$SEED" --threads "$THREADS" --steps "$TRAIN_STEPS" --batch "$BATCH" \
-    --stop-step "$STOP_STEP" --max-minutes "$MAX_MINUTES" --dropout 0 --lr 3e-3 --warmup 60 --eval-every 200 \
+    --n-kv-head "$N_KV_HEAD" --stop-step "$STOP_STEP" --max-minutes "$MAX_MINUTES" --dropout 0 --lr 3e-3 --warmup 60 --eval-every 200 \
     --out out/ckpt.pt 2>&1 | tee out/train.log
 fi
 if want export; then

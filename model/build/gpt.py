@@ -1,8 +1,15 @@
 """Tiny decoder-only transformer used by miniserve.
 
 One module serves both training (full causal sequences, no cache) and the
-exported inference graph (new tokens + past key/value cache, explicit
-padding mask). Both paths share the same weights and arithmetic.
+exported inference graph (new tokens + per-layer past key/value cache,
+explicit padding mask). Both paths share the same weights and arithmetic.
+
+Attention is multi-query when n_kv_head == 1: the n_head query heads all
+attend over a single key/value head of size head_dim, which shrinks the KV
+cache (and the memory a decode step has to read) by a factor of n_head.
+The shared head is used through plain reshapes, never an expanded copy:
+queries [B,H,S,Dh] are viewed as [B,1,H*S,Dh], so each attention product is
+one matrix product per row against the row's [B,1,P+S,Dh] keys/values.
 """
 import math
 from dataclasses import dataclass, asdict
@@ -21,6 +28,7 @@ class GPTConfig:
     n_layer: int = 4
     n_head: int = 4
     d_model: int = 64
+    n_kv_head: int = 1  # 1 = multi-query attention; n_head = classic multi-head
     dropout: float = 0.0
 
     @property
@@ -36,34 +44,44 @@ class Block(nn.Module):
         super().__init__()
         self.cfg = cfg
         d = cfg.d_model
+        assert cfg.n_head % cfg.n_kv_head == 0
+        self.kv_dim = cfg.n_kv_head * cfg.head_dim
         self.ln1 = nn.LayerNorm(d)
-        self.qkv = nn.Linear(d, 3 * d)
+        self.qkv = nn.Linear(d, d + 2 * self.kv_dim)
         self.proj = nn.Linear(d, d)
         self.ln2 = nn.LayerNorm(d)
         self.fc = nn.Linear(d, 4 * d)
         self.fc_out = nn.Linear(4 * d, d)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def split_heads(self, t):
+    def split_heads(self, t, n):
         B, S, _ = t.shape
-        return t.view(B, S, self.cfg.n_head, self.cfg.head_dim).transpose(1, 2)
+        return t.view(B, S, n, self.cfg.head_dim).transpose(1, 2)
 
     def forward(self, x, bias, past_k=None, past_v=None):
-        """x: [B,S,D]; bias: additive mask broadcastable to [B,H,S,P+S].
-        Returns the new x and this layer's keys/values for the new tokens."""
+        """x: [B,S,D]; bias: additive mask broadcastable to [B,1,S,P+S].
+        Returns the new x and this layer's keys/values for the new tokens,
+        [B,n_kv_head,S,Dh] each."""
         B, S, D = x.shape
-        q, k, v = self.qkv(self.ln1(x)).split(D, dim=2)
-        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)
+        H, KV, Dh = self.cfg.n_head, self.cfg.n_kv_head, self.cfg.head_dim
+        G = H // KV  # query heads per key/value head
+        q, k, v = self.qkv(self.ln1(x)).split([D, self.kv_dim, self.kv_dim], dim=2)
+        q = self.split_heads(q, H)  # [B,H,S,Dh]
+        k, v = self.split_heads(k, KV), self.split_heads(v, KV)  # [B,KV,S,Dh]
         if past_k is not None:
             k_all = torch.cat([past_k, k], dim=2)
             v_all = torch.cat([past_v, v], dim=2)
         else:
             k_all, v_all = k, v
-        att = torch.matmul(q, k_all.transpose(-1, -2)) * (1.0 / math.sqrt(self.cfg.head_dim))
-        att = att + bias
-        att = torch.softmax(att, dim=-1)
+        # group the G query heads that share a KV head into one matrix of G*S rows
+        qg = q.reshape(B, KV, G * S, Dh)
+        att = torch.matmul(qg, k_all.transpose(-1, -2)) * (1.0 / math.sqrt(Dh))  # [B,KV,G*S,P+S]
+        T = att.shape[-1]
+        att = att.view(B, KV, G, S, T) + bias.unsqueeze(2)  # bias [B,1,S,T] -> [B,1,1,S,T]
+        att = torch.softmax(att, dim=-1).view(B, KV, G * S, T)
         att = self.drop(att)
-        y = torch.matmul(att, v_all).transpose(1, 2).reshape(B, S, D)
+        y = torch.matmul(att, v_all)  # [B,KV,G*S,Dh]
+        y = y.view(B, H, S, Dh).transpose(1, 2).reshape(B, S, D)
         x = x + self.drop(self.proj(y))
         x = x + self.drop(self.fc_out(F.gelu(self.fc(self.ln2(x)))))
         return x, k, v
@@ -105,33 +123,35 @@ class GPT(nn.Module):
         pos = torch.arange(T, device=idx.device)
         x = self.drop(self.wte(idx) + self.wpe(pos)[None])
         causal = torch.ones(T, T, dtype=torch.bool, device=idx.device).tril()
-        bias = torch.zeros(T, T, device=idx.device).masked_fill(~causal, NEG)
+        bias = torch.zeros(T, T, device=idx.device).masked_fill(~causal, NEG)[None, None]  # [1,1,T,T]
         for blk in self.blocks:
             x, _, _ = blk(x, bias)
         return self.head(x)
 
 
 class CachedGPT(nn.Module):
-    """Inference wrapper implementing the miniserve ONNX I/O contract."""
+    """Inference wrapper implementing the miniserve ONNX I/O contract:
+    forward(input_ids, position_ids, attention_mask, past_key_0, past_value_0, ...,
+    past_key_{L-1}, past_value_{L-1}) -> (logits, present_key_0, present_value_0, ...)."""
 
     def __init__(self, gpt: GPT):
         super().__init__()
         self.gpt = gpt
 
-    def forward(self, input_ids, position_ids, attention_mask, past_key_values):
+    def forward(self, input_ids, position_ids, attention_mask, *past):
         g = self.gpt
         S = input_ids.shape[1]
-        P = past_key_values.shape[4]
+        T = attention_mask.shape[1]  # P + S
         x = g.wte(input_ids) + g.wpe(position_ids)
         # causal structure: query i (absolute column P+i) may see columns <= P+i
-        cols = torch.arange(P + S, device=input_ids.device)
-        rows = torch.arange(S, device=input_ids.device) + P
+        cols = torch.arange(T, device=input_ids.device)
+        rows = torch.arange(S, device=input_ids.device) + (T - S)
         allowed = (cols[None, :] <= rows[:, None]).to(attention_mask.dtype)  # [S,P+S]
         keep = allowed[None, None, :, :] * attention_mask[:, None, None, :]  # [B,1,S,P+S]
         bias = (1.0 - keep) * NEG
         presents = []
         for li, blk in enumerate(g.blocks):
-            x, k, v = blk(x, bias, past_key_values[li, 0], past_key_values[li, 1])
-            presents.append(torch.stack([k, v], dim=0))
+            x, k, v = blk(x, bias, past[2 * li], past[2 * li + 1])
+            presents += [k, v]
         logits = g.head(x)
-        return logits, torch.stack(presents, dim=0)
+        return (logits, *presents)

@@ -1,30 +1,60 @@
-// Measure ORT speed of candidate ONNX models (intraOpNumThreads=1).
-// usage: node sizing.mjs out/cand-<d_model>-<n_layer>[-<n_head>].onnx ...
-// (candidates come from: python3 export.py --random --d-model D --n-layer L --out out/cand-D-L.onnx)
+// Measure ONNX Runtime speed of miniserve model files (intraOpNumThreads=1).
+// usage: node sizing.mjs [--decode-p 150,300] model.onnx ...
+// Architecture numbers come from a sibling config (<name>-config.json, or
+// model-config.json whose "onnx" names the file); without one, the file name
+// cand-<d_model>-<n_layer>[-<n_head>[-<n_kv_head>]].onnx is used.
+// Both graph contracts are understood: per-layer past_key_{l}/past_value_{l}
+// [B,KV,P,Dh] (current) and the earlier single past_key_values [L,2,B,H,P,Dh].
+// Feeds are built once per shape, so the figures are graph time only.
+// (candidates: python3 export.py --random --d-model D --n-layer L --n-kv-head K --out out/cand-D-L-4-K.onnx)
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', '..', 'package.json'));
 const ort = require('onnxruntime-node');
 
-async function feedsFor(L, H, Dh, B, S, P) {
-  const n = B * S;
-  const ids = new BigInt64Array(n);
-  const pos = new BigInt64Array(n);
+const args = process.argv.slice(2);
+let decodeP = [150, 300];
+const di = args.indexOf('--decode-p');
+if (di >= 0) { decodeP = args[di + 1].split(',').map(Number); args.splice(di, 2); }
+
+function archOf(file) {
+  const dir = path.dirname(file), base = path.basename(file, '.onnx');
+  const candidates = [path.join(dir, `${base}-config.json`), path.join(dir, 'model-config.json')];
+  for (const c of candidates) {
+    if (!fs.existsSync(c)) continue;
+    const j = JSON.parse(fs.readFileSync(c, 'utf8'));
+    if (c.endsWith('model-config.json') && j.onnx !== path.basename(file)) continue;
+    return { d: j.d_model, L: j.n_layer, H: j.n_head, KV: j.n_kv_head ?? j.n_head, Dh: j.head_dim };
+  }
+  const m = base.match(/cand-(\d+)-(\d+)(?:-(\d+))?(?:-(\d+))?/);
+  if (!m) throw new Error(`no config for ${file}`);
+  const d = +m[1], L = +m[2], H = m[3] ? +m[3] : 4, KV = m[4] ? +m[4] : H;
+  return { d, L, H, KV, Dh: d / H };
+}
+
+function feedsFor(sess, { L, H, KV, Dh }, B, S, P) {
+  const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
   for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) {
     ids[b * S + s] = BigInt((b * 31 + s * 7) % 1000);
     pos[b * S + s] = BigInt(P + s);
   }
-  const mask = new Float32Array(B * (P + S)).fill(1);
-  const past = new Float32Array(L * 2 * B * H * P * Dh);
-  for (let i = 0; i < past.length; i++) past[i] = Math.sin(i) * 0.1;
-  return {
+  const feeds = {
     input_ids: new ort.Tensor('int64', ids, [B, S]),
     position_ids: new ort.Tensor('int64', pos, [B, S]),
-    attention_mask: new ort.Tensor('float32', mask, [B, P + S]),
-    past_key_values: new ort.Tensor('float32', past, [L, 2, B, H, P, Dh]),
+    attention_mask: new ort.Tensor('float32', new Float32Array(B * (P + S)).fill(1), [B, P + S]),
   };
+  const filled = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = Math.sin(i) * 0.1; return a; };
+  if (sess.inputNames.includes('past_key_values')) {
+    feeds.past_key_values = new ort.Tensor('float32', filled(L * 2 * B * H * P * Dh), [L, 2, B, H, P, Dh]);
+  } else {
+    for (let l = 0; l < L; l++) for (const kind of ['key', 'value']) {
+      feeds[`past_${kind}_${l}`] = new ort.Tensor('float32', filled(B * KV * P * Dh), [B, KV, P, Dh]);
+    }
+  }
+  return feeds;
 }
 
 async function bench(sess, feeds, iters) {
@@ -34,20 +64,19 @@ async function bench(sess, feeds, iters) {
   return Number(process.hrtime.bigint() - t0) / 1e6 / iters;
 }
 
-for (const file of process.argv.slice(2)) {
-  // candidate file names encode d_model, n_layer, n_head: cand-<d>-<L>[-<H>].onnx
-  const m = path.basename(file).match(/cand-(\d+)-(\d+)(?:-(\d+))?/);
-  const d = +m[1], L = +m[2], H = m[3] ? +m[3] : 4, Dh = d / H;
+for (const file of args) {
+  const a = archOf(file);
   const sess = await ort.InferenceSession.create(file, {
     intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
   });
-  const pre = await bench(sess, await feedsFor(L, H, Dh, 1, 128, 0), 100);
-  const dec = await bench(sess, await feedsFor(L, H, Dh, 32, 1, 150), 200);
-  const pre32 = await bench(sess, await feedsFor(L, H, Dh, 8, 64, 0), 30);
-  console.log(JSON.stringify({
-    file: path.basename(file), d_model: d, n_layer: L, n_head: H,
+  const pre = await bench(sess, feedsFor(sess, a, 1, 128, 0), 100);
+  const pre8 = await bench(sess, feedsFor(sess, a, 8, 64, 0), 30);
+  const row = {
+    file: path.basename(file), d_model: a.d, n_layer: a.L, n_head: a.H, n_kv_head: a.KV,
+    kv_floats_per_token: a.L * 2 * a.KV * a.Dh,
     prefill_B1_S128_ms: +pre.toFixed(3), prefill_tok_per_s: Math.round(128 / pre * 1000),
-    prefill_B8_S64_tok_per_s: Math.round(512 / pre32 * 1000),
-    decode_B32_P150_ms: +dec.toFixed(3),
-  }));
+    prefill_B8_S64_tok_per_s: Math.round(512 / pre8 * 1000),
+  };
+  for (const P of decodeP) row[`decode_B32_P${P}_ms`] = +(await bench(sess, feedsFor(sess, a, 32, 1, P), 200)).toFixed(3);
+  console.log(JSON.stringify(row));
 }

@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--d-model", type=int, default=96)
     ap.add_argument("--n-layer", type=int, default=3)
     ap.add_argument("--n-head", type=int, default=4)
+    ap.add_argument("--n-kv-head", type=int, default=1, help="key/value heads (1 = multi-query attention)")
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=16)
@@ -94,7 +95,8 @@ def main():
     train_data, val_data = load_stream(a.corpus, a.tokenizer, a.seed, a.val_frac)
     print(f"train tokens={len(train_data)} val tokens={len(val_data)}", flush=True)
 
-    cfg = GPTConfig(d_model=a.d_model, n_layer=a.n_layer, n_head=a.n_head, dropout=a.dropout)
+    cfg = GPTConfig(d_model=a.d_model, n_layer=a.n_layer, n_head=a.n_head, n_kv_head=a.n_kv_head,
+                    dropout=a.dropout)
     T = cfg.n_ctx
     model = GPT(cfg)
     print(f"params={model.n_params()} config={cfg.to_dict()}", flush=True)

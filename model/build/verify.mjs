@@ -1,10 +1,13 @@
 // Verify model/miniserve-tiny.onnx with onnxruntime-node.
+//  0. graph I/O names and shapes match the contract in model-config.json
 //  1. tokenizer fixtures: a JS byte-BPE encoder must reproduce the Python ids
 //  2. KV-cache parity: prefill (P=0) + decode steps == one full uncached run
 //  3. batching parity: 2 right-padded rows (prefill + 1 decode) == each row alone
 //  4. timings (intraOpNumThreads=1)
 //  5. writes fixtures/reference-logits.json and build/out/samples.json
-// usage: node verify.mjs [--no-write]
+// usage: node verify.mjs [--no-write] [--config path/to/config.json]
+//   --config checks another model (its "onnx"/"tokenizer" paths are relative to
+//   the config file); it implies --no-write.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,11 +17,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const modelDir = path.join(here, '..');
 const require = createRequire(path.join(modelDir, '..', 'package.json'));
 const ort = require('onnxruntime-node');
-const write = !process.argv.includes('--no-write');
+const ci = process.argv.indexOf('--config');
+const cfgPath = ci >= 0 ? path.resolve(process.argv[ci + 1]) : path.join(modelDir, 'model-config.json');
+const cfgDir = path.dirname(cfgPath);
+const write = ci < 0 && !process.argv.includes('--no-write');
 
-const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'model-config.json'), 'utf8'));
-const tokCfg = JSON.parse(fs.readFileSync(path.join(modelDir, cfg.tokenizer), 'utf8'));
-const { n_layer: L, n_head: H, head_dim: Dh, vocab_size: V, eot_id: EOT } = cfg;
+const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
+const tokCfg = JSON.parse(fs.readFileSync(path.join(cfgDir, cfg.tokenizer), 'utf8'));
+const { n_layer: L, n_head: H, n_kv_head: KV, head_dim: Dh, vocab_size: V, eot_id: EOT } = cfg;
 let failures = 0;
 const check = (ok, msg) => { console.log(`${ok ? 'PASS' : 'FAIL'} ${msg}`); if (!ok) failures++; };
 
@@ -58,12 +64,18 @@ const tokOk = cases.every((c) => JSON.stringify(encode(c.text)) === JSON.stringi
 check(tokOk, `tokenizer: JS encoder reproduces ${cases.length} Python fixture cases`);
 
 // ---------- ONNX helpers ----------
-const sess = await ort.InferenceSession.create(path.join(modelDir, cfg.onnx), {
+const sess = await ort.InferenceSession.create(path.join(cfgDir, cfg.onnx), {
   intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
 });
 console.log(`inputs: ${sess.inputNames.join(', ')} | outputs: ${sess.outputNames.join(', ')}`);
+const KV_NAMES = [];  // [past name, present name] in the order used below: l0 key, l0 value, l1 key, ...
+for (let l = 0; l < L; l++) for (const kind of ['key', 'value']) KV_NAMES.push([`past_${kind}_${l}`, `present_${kind}_${l}`]);
+check(JSON.stringify(sess.inputNames) === JSON.stringify(['input_ids', 'position_ids', 'attention_mask', ...KV_NAMES.map((n) => n[0])])
+  && JSON.stringify(sess.outputNames) === JSON.stringify(['logits', ...KV_NAMES.map((n) => n[1])]),
+  `graph I/O: input_ids, position_ids, attention_mask, past_{key,value}_0..${L - 1} -> logits, present_{key,value}_0..${L - 1}`);
 
-// rows: [{ids:[...new tokens], pos0: cached count}], past: Float32Array [L,2,B,H,P,Dh], pastLens per row
+// The cache is kept as one Float32Array per layer and kind (key/value), shape [B,KV,P,Dh].
+// rows: [{ids:[...new tokens]}], past: array of 2L Float32Array or null, pastLens per row
 async function run(rows, past = null, P = 0, pastLens = null) {
   const B = rows.length, S = Math.max(...rows.map((r) => r.ids.length));
   const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
@@ -80,24 +92,31 @@ async function run(rows, past = null, P = 0, pastLens = null) {
     input_ids: new ort.Tensor('int64', ids, [B, S]),
     position_ids: new ort.Tensor('int64', pos, [B, S]),
     attention_mask: new ort.Tensor('float32', mask, [B, P + S]),
-    past_key_values: new ort.Tensor('float32', past ?? new Float32Array(0), [L, 2, B, H, P, Dh]),
   };
+  KV_NAMES.forEach(([name], i) => { feeds[name] = new ort.Tensor('float32', past ? past[i] : new Float32Array(0), [B, KV, P, Dh]); });
   const out = await sess.run(feeds);
-  return { logits: out.logits.data, present: out.present_key_values.data, B, S };
+  for (const [, name] of KV_NAMES) {
+    const d = out[name].dims;
+    if (d.length !== 4 || d[0] !== B || d[1] !== KV || d[2] !== S || d[3] !== Dh) throw new Error(`${name} dims ${d}`);
+  }
+  return { logits: out.logits.data, present: KV_NAMES.map(([, name]) => out[name].data), B, S };
 }
 const rowLogits = (res, b, s) => res.logits.subarray((b * res.S + s) * V, (b * res.S + s + 1) * V);
-// Append present [L,2,B,H,S,Dh] to past [L,2,B,H,P,Dh]; row b keeps its first pastLens[b]
-// valid past entries followed by its newLens[b] new entries (left-aligned, zero padded).
+// Append present (2L arrays [B,KV,S,Dh]) to past (2L arrays [B,KV,P,Dh]); row b keeps its
+// first pastLens[b] valid past entries followed by its newLens[b] new entries (left-aligned, zero padded).
 function appendKV(past, P, pastLens, present, S, newLens, B) {
   const lens = pastLens.map((p, b) => p + newLens[b]);
   const P2 = Math.max(...lens);
-  const out = new Float32Array(L * 2 * B * H * P2 * Dh);
-  for (let lk = 0; lk < L * 2; lk++) for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) {
-    const dst = ((lk * B + b) * H + h) * P2 * Dh;
-    if (pastLens[b] > 0) out.set(past.subarray(((lk * B + b) * H + h) * P * Dh, (((lk * B + b) * H + h) * P + pastLens[b]) * Dh), dst);
-    const src = ((lk * B + b) * H + h) * S * Dh;
-    out.set(present.subarray(src, src + newLens[b] * Dh), dst + pastLens[b] * Dh);
-  }
+  const out = present.map((pres, i) => {
+    const o = new Float32Array(B * KV * P2 * Dh);
+    for (let b = 0; b < B; b++) for (let h = 0; h < KV; h++) {
+      const dst = (b * KV + h) * P2 * Dh;
+      if (pastLens[b] > 0) o.set(past[i].subarray((b * KV + h) * P * Dh, ((b * KV + h) * P + pastLens[b]) * Dh), dst);
+      const src = (b * KV + h) * S * Dh;
+      o.set(pres.subarray(src, src + newLens[b] * Dh), dst + pastLens[b] * Dh);
+    }
+    return o;
+  });
   return { past: out, P: P2, lens };
 }
 const argmax = (a) => { let m = 0; for (let i = 1; i < a.length; i++) if (a[i] > a[m]) m = i; return m; };
@@ -159,7 +178,7 @@ const prompt = encode('Return the number of');
 // ---------- 4. timings ----------
 async function timeIt(B, S, P, iters) {
   const rows = Array.from({ length: B }, (_, b) => ({ ids: Array.from({ length: S }, (_, s) => (b * 31 + s * 7) % 1000) }));
-  const past = new Float32Array(L * 2 * B * H * P * Dh).map((_, i) => Math.sin(i) * 0.1);
+  const past = KV_NAMES.map(() => new Float32Array(B * KV * P * Dh).map((_, i) => Math.sin(i) * 0.1));
   const lens = Array(B).fill(P);
   for (let i = 0; i < 5; i++) await run(rows, past, P, lens);
   const t0 = process.hrtime.bigint();
@@ -168,10 +187,12 @@ async function timeIt(B, S, P, iters) {
 }
 const tPre = await timeIt(1, 128, 0, 100);
 const tDec = await timeIt(32, 1, 150, 200);
+const tDec300 = await timeIt(32, 1, 300, 200);
 const tDec1 = await timeIt(1, 1, 150, 300);
 const timings = {
   prefill_B1_S128_P0_ms: +tPre.toFixed(3), prefill_tokens_per_s: Math.round(128000 / tPre),
-  decode_B32_S1_P150_ms: +tDec.toFixed(3), decode_B1_S1_P150_ms: +tDec1.toFixed(3),
+  decode_B32_S1_P150_ms: +tDec.toFixed(3), decode_B32_S1_P300_ms: +tDec300.toFixed(3),
+  decode_B1_S1_P150_ms: +tDec1.toFixed(3),
 };
 console.log(`timings (intraOpNumThreads=1, incl. JS feed building): ${JSON.stringify(timings)}`);
 

@@ -3,7 +3,8 @@
 
 export interface KvGeometry {
   readonly nLayer: number;
-  readonly nHead: number;
+  /** key/value heads: 1 for multi-query attention (all query heads share one) */
+  readonly nKvHead: number;
   readonly headDim: number;
   readonly nCtx: number;
 }
@@ -40,8 +41,9 @@ export class SlotPool {
 }
 
 /**
- * Slot memory layout is [layer][k|v][head][position][dim], so the cached rows of one
+ * Slot memory layout is [layer][k|v][kv head][position][dim], so the cached rows of one
  * (layer, k|v, head) are contiguous and a batch can be gathered with one copy per block.
+ * The model takes and returns one tensor per layer and k|v ("lk" below: 2 * layer + k|v).
  */
 export class KvCache {
   private readonly slots: Float32Array[];
@@ -49,9 +51,9 @@ export class KvCache {
   private readonly blockStride: number;
 
   constructor(readonly geometry: KvGeometry, readonly size: number) {
-    const { nLayer, nHead, headDim, nCtx } = geometry;
+    const { nLayer, nKvHead, headDim, nCtx } = geometry;
     this.blockStride = nCtx * headDim;
-    this.slots = Array.from({ length: size }, () => new Float32Array(nLayer * 2 * nHead * this.blockStride));
+    this.slots = Array.from({ length: size }, () => new Float32Array(nLayer * 2 * nKvHead * this.blockStride));
     this.lengths = new Int32Array(size);
   }
 
@@ -66,13 +68,13 @@ export class KvCache {
   }
 
   /**
-   * Copy the cached keys/values of `slots` into `out`, laid out as the model's
-   * past_key_values input [L, 2, B, H, P, Dh]. Positions past a row's length keep whatever
-   * finite values `out` held: the attention mask hides them, and skipping a clear saves a full
-   * pass over megabytes per decode step.
+   * Copy the cached keys/values of `slots` into `out[lk]`, each laid out as the model's
+   * past_key_{l} / past_value_{l} input [B, H_kv, P, Dh]. Positions past a row's length keep
+   * whatever finite values `out` held: the attention mask hides them, and skipping a clear
+   * saves a full pass over the buffers on every decode step.
    */
-  gather(slots: readonly number[], pastLength: number, out: Float32Array): void {
-    const { nLayer, nHead, headDim } = this.geometry;
+  gather(slots: readonly number[], pastLength: number, out: readonly Float32Array[]): void {
+    const { nLayer, nKvHead, headDim } = this.geometry;
     const batch = slots.length;
     for (let b = 0; b < batch; b++) {
       const slot = slots[b]!;
@@ -80,21 +82,21 @@ export class KvCache {
       const rows = this.lengths[slot]! * headDim;
       if (rows === 0) continue;
       for (let lk = 0; lk < nLayer * 2; lk++) {
-        for (let h = 0; h < nHead; h++) {
-          const from = (lk * nHead + h) * this.blockStride;
-          const to = (((lk * batch + b) * nHead + h) * pastLength) * headDim;
-          out.set(src.subarray(from, from + rows), to);
+        const dst = out[lk]!;
+        for (let h = 0; h < nKvHead; h++) {
+          const from = (lk * nKvHead + h) * this.blockStride;
+          dst.set(src.subarray(from, from + rows), ((b * nKvHead + h) * pastLength) * headDim);
         }
       }
     }
   }
 
   /**
-   * Append the new keys/values the model returned (present_key_values, [L, 2, B, H, S, Dh])
-   * to each slot: row b contributes its first `counts[b]` positions (the rest is padding).
+   * Append the new keys/values the model returned (present_key_{l} / present_value_{l}, each
+   * [B, H_kv, S, Dh]) to each slot: row b contributes its first `counts[b]` positions.
    */
-  append(slots: readonly number[], present: Float32Array, newLength: number, counts: readonly number[]): void {
-    const { nLayer, nHead, headDim, nCtx } = this.geometry;
+  append(slots: readonly number[], present: readonly Float32Array[], newLength: number, counts: readonly number[]): void {
+    const { nLayer, nKvHead, headDim, nCtx } = this.geometry;
     const batch = slots.length;
     for (let b = 0; b < batch; b++) {
       const slot = slots[b]!;
@@ -103,10 +105,10 @@ export class KvCache {
       if (at + count > nCtx) throw new RangeError(`KV slot ${slot} would exceed the context of ${nCtx} tokens`);
       const dst = this.slots[slot]!;
       for (let lk = 0; lk < nLayer * 2; lk++) {
-        for (let h = 0; h < nHead; h++) {
-          const from = (((lk * batch + b) * nHead + h) * newLength) * headDim;
-          const to = (lk * nHead + h) * this.blockStride + at * headDim;
-          dst.set(present.subarray(from, from + count * headDim), to);
+        const src = present[lk]!;
+        for (let h = 0; h < nKvHead; h++) {
+          const from = ((b * nKvHead + h) * newLength) * headDim;
+          dst.set(src.subarray(from, from + count * headDim), (lk * nKvHead + h) * this.blockStride + at * headDim);
         }
       }
       this.lengths[slot] = at + count;

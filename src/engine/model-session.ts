@@ -8,6 +8,8 @@ import { MiniserveError } from "../errors/codes.ts";
 import type { KvGeometry } from "./kv-cache.ts";
 
 export interface ModelConfig extends KvGeometry {
+  /** query heads; key/value heads are nKvHead (fewer with multi-query attention) */
+  readonly nHead: number;
   readonly dModel: number;
   readonly vocabSize: number;
   readonly eotId: number;
@@ -25,14 +27,15 @@ export interface ForwardInput {
   readonly inputIds: BigInt64Array;
   readonly positionIds: BigInt64Array;
   readonly attentionMask: Float32Array;
-  readonly past: Float32Array;
+  /** 2 x n_layer tensors, [B, H_kv, P, Dh] each: keys of layer l at 2l, values at 2l + 1 */
+  readonly past: readonly Float32Array[];
 }
 
 export interface ForwardOutput {
   /** [B, S, V] */
   readonly logits: Float32Array;
-  /** [L, 2, B, H, S, Dh]: keys and values of the new tokens only */
-  readonly present: Float32Array;
+  /** 2 x n_layer tensors, [B, H_kv, S, Dh] each: keys and values of the new tokens only */
+  readonly present: Float32Array[];
 }
 
 export function readModelConfig(modelDir: string): ModelConfig {
@@ -52,6 +55,7 @@ export function readModelConfig(modelDir: string): ModelConfig {
   return {
     nLayer: num("n_layer"),
     nHead: num("n_head"),
+    nKvHead: num("n_kv_head"),
     headDim: num("head_dim"),
     nCtx: num("n_ctx"),
     dModel: num("d_model"),
@@ -90,19 +94,23 @@ export class ModelSession {
   }
 
   async forward(input: ForwardInput): Promise<ForwardOutput> {
-    const { nLayer, nHead, headDim } = this.config;
+    const { nLayer, nKvHead, headDim } = this.config;
     const { batch: B, newLength: S, pastLength: P } = input;
-    const feeds = {
+    const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor("int64", input.inputIds, [B, S]),
       position_ids: new ort.Tensor("int64", input.positionIds, [B, S]),
       attention_mask: new ort.Tensor("float32", input.attentionMask, [B, P + S]),
-      past_key_values: new ort.Tensor("float32", input.past, [nLayer, 2, B, nHead, P, headDim]),
     };
+    for (let l = 0; l < nLayer; l++) {
+      feeds[`past_key_${l}`] = new ort.Tensor("float32", input.past[2 * l]!, [B, nKvHead, P, headDim]);
+      feeds[`past_value_${l}`] = new ort.Tensor("float32", input.past[2 * l + 1]!, [B, nKvHead, P, headDim]);
+    }
     const out = await this.session.run(feeds);
-    return {
-      logits: out["logits"]!.data as Float32Array,
-      present: out["present_key_values"]!.data as Float32Array,
-    };
+    const present: Float32Array[] = [];
+    for (let l = 0; l < nLayer; l++) {
+      present.push(out[`present_key_${l}`]!.data as Float32Array, out[`present_value_${l}`]!.data as Float32Array);
+    }
+    return { logits: out["logits"]!.data as Float32Array, present };
   }
 
   async release(): Promise<void> {

@@ -8,7 +8,7 @@ import type { EngineRequest } from "./request.ts";
 import type { Sampler } from "./sampler.ts";
 
 export interface SchedulerOptions {
-  /** Upper bound on B x S of one prefill call; larger admissions are split into several calls. */
+  /** Prompt tokens admitted (and prefilled) per scheduler step. */
   readonly prefillTokenBudget: number;
 }
 
@@ -67,14 +67,13 @@ export class Scheduler {
     try {
       while (!this.idle) {
         this.reapAborted();
-        this.admit();
-        const fresh = this.active.filter((r) => r.status === "scheduled");
-        if (fresh.length > 0) await this.prefill(fresh);
+        const fresh = this.admit();
+        if (fresh.length > 0) await this.prefillGroup(fresh);
         this.reapAborted();
         const running = this.active.filter((r) => r.status === "decoding");
         if (running.length > 0) await this.decode(running);
-        // Let the HTTP side accept and answer between steps.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // No explicit yield here: each step awaits the model worker, and while it computes the
+        // event loop serves HTTP. Yielding again would leave the worker idle between steps.
       }
     } catch (err) {
       // A failed forward pass: end every request in flight rather than leave it hanging.
@@ -94,33 +93,28 @@ export class Scheduler {
     for (const request of this.active.filter((r) => r.abortReason !== null)) this.finish(request, "abort");
   }
 
-  private admit(): void {
+  /**
+   * Move queued requests into free slots, in arrival order, until the step's prefill budget is
+   * spent. A prefill delays every running request's next token, so bounding it per step keeps the
+   * pace of decoding steady (at least one request is admitted, however long its prompt).
+   */
+  private admit(): EngineRequest[] {
+    const admitted: EngineRequest[] = [];
+    let tokens = 0;
     while (this.queue.length > 0 && this.kv.available > 0) {
-      const request = this.queue.shift()!;
-      request.slot = this.kv.acquire()!;
-      request.cachedTokens = 0;
-      request.status = "scheduled";
-      request.timings.scheduledMs = performance.now();
-      this.active.push(request);
-      this.events.emit("scheduled", { request, slot: request.slot });
+      const next = this.queue[0]!;
+      if (admitted.length > 0 && tokens + next.promptIds.length > this.options.prefillTokenBudget) break;
+      this.queue.shift();
+      tokens += next.promptIds.length;
+      next.slot = this.kv.acquire()!;
+      next.cachedTokens = 0;
+      next.status = "scheduled";
+      next.timings.scheduledMs = performance.now();
+      this.active.push(next);
+      admitted.push(next);
+      this.events.emit("scheduled", { request: next, slot: next.slot });
     }
-  }
-
-  private async prefill(fresh: EngineRequest[]): Promise<void> {
-    const budget = this.options.prefillTokenBudget;
-    let group: EngineRequest[] = [];
-    let longest = 0;
-    for (const request of fresh) {
-      const len = request.promptIds.length;
-      if (group.length > 0 && (group.length + 1) * Math.max(longest, len) > budget) {
-        await this.prefillGroup(group);
-        group = [];
-        longest = 0;
-      }
-      group.push(request);
-      longest = Math.max(longest, len);
-    }
-    if (group.length > 0) await this.prefillGroup(group);
+    return admitted;
   }
 
   private async prefillGroup(group: EngineRequest[]): Promise<void> {
