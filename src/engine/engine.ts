@@ -1,22 +1,23 @@
-// The engine's front door: validates and admits a generation, runs the pipeline stages
-// (retrieve, tokenize, enqueue) and exposes the state the labs read (queue depth, slots, running).
+// The engine's front door on the HTTP thread: validates and admits a generation, runs the stages
+// before the queue (retrieve, tokenize), turns the engine core's reports into lifecycle events and
+// text, and exposes the state the labs read (queue depth, slots, running). See docs/miniserve-map.md.
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { MiniserveError } from "../errors/codes.ts";
-import { SlotPool } from "./kv-cache.ts";
+import type { CoreClient } from "./core-client.ts";
+import type { CoreEvent } from "./core-protocol.ts";
+import { toLocalMs } from "./core-protocol.ts";
 import { LifecycleEvents } from "./lifecycle-events.ts";
-import type { ModelRunner } from "./model-runner.ts";
+import type { FinishReason, StepRow } from "./lifecycle-events.ts";
+import type { ModelConfig } from "./model-session.ts";
 import { EngineRequest } from "./request.ts";
 import type { GenerationResult, RetrievedPassage } from "./request.ts";
-import { Sampler, seededRandom } from "./sampler.ts";
-import { Scheduler } from "./scheduler.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
 export interface EngineOptions {
   readonly modelName: string;
   readonly kvSlots: number;
   readonly queueCapacity: number;
-  readonly prefillTokenBudget: number;
 }
 
 /** Anything that finds passages for a query; src/retrieval provides the BM25 one. */
@@ -63,41 +64,38 @@ export interface GenerationHandle {
 
 export class Engine {
   readonly events: LifecycleEvents;
-  private readonly kv: SlotPool;
-  private readonly scheduler: Scheduler;
+  readonly config: ModelConfig;
+  /** Every request the core has not reported finished, by id. */
+  private readonly live = new Map<string, EngineRequest>();
   private readonly settle = new Map<EngineRequest, (result: GenerationResult) => void>();
+  private queued = 0;
+  private running = 0;
   private accepting = true;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
-    readonly model: ModelRunner,
+    private readonly core: CoreClient,
     readonly tokenizer: Tokenizer,
     readonly options: EngineOptions,
     private readonly retriever: Retriever | null = null,
     onListenerError?: (event: string, err: unknown) => void,
   ) {
     this.events = new LifecycleEvents(onListenerError);
-    this.kv = new SlotPool(options.kvSlots);
-    this.scheduler = new Scheduler(
-      model, this.kv, new Sampler(model.config.vocabSize), this.events, tokenizer.eotId,
-      { prefillTokenBudget: options.prefillTokenBudget },
-      (request) => {
-        this.settle.get(request)?.(request.result());
-        this.settle.delete(request);
-      },
-    );
+    this.config = core.config;
+    core.attach((events) => this.apply(events), (err) => this.failAll(err));
   }
 
   get contextLength(): number {
-    return this.model.config.nCtx;
+    return this.config.nCtx;
   }
 
   stats(): EngineStats {
     return {
-      queueDepth: this.scheduler.queue.length,
+      queueDepth: this.queued,
       queueCapacity: this.options.queueCapacity,
-      slotsUsed: this.kv.used,
-      slotsTotal: this.kv.size,
-      running: this.scheduler.active.length,
+      slotsUsed: this.running,
+      slotsTotal: this.options.kvSlots,
+      running: this.running,
     };
   }
 
@@ -106,17 +104,17 @@ export class Engine {
    * Nothing is held when it throws: no slot, no queue entry, no event emitted.
    */
   submit(req: GenerateRequest): GenerationHandle {
+    if (this.core.failed !== null) throw new MiniserveError("MSV_ERR_INTERNAL", `The model worker stopped (${this.core.failed.message}); restart miniserve.`);
     if (!this.accepting) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
-    if (this.scheduler.queue.length >= this.options.queueCapacity) {
+    if (this.queued >= this.options.queueCapacity) {
       throw new MiniserveError("MSV_ERR_QUEUE_FULL", `The waiting queue is full (${this.options.queueCapacity} requests). Retry after a short delay, or raise MINISERVE_QUEUE_CAPACITY.`);
     }
-    const now = performance.now();
     const request = new EngineRequest(
       req.id ?? `cmpl-${randomUUID()}`, this.options.modelName, req.maxTokens,
       { temperature: req.temperature, topP: req.topP },
-      seededRandom(req.seed ?? Math.floor(Math.random() * 2 ** 32)),
+      req.seed ?? Math.floor(Math.random() * 2 ** 32),
       req.stop ?? [], this.tokenizer.streamDecoder(), req.onText,
-      { arrivedMs: req.arrivedMs ?? now }, req.meta ?? {}, req.ignoreEos ?? false,
+      { arrivedMs: req.arrivedMs ?? performance.now() }, req.meta ?? {}, req.ignoreEos ?? false,
     );
     let prompt = req.prompt;
     if (req.retrievalTopK !== undefined && req.retrievalTopK > 0 && this.retriever !== null) {
@@ -131,7 +129,7 @@ export class Engine {
     request.promptIds = [this.tokenizer.eotId, ...this.tokenizer.encode(prompt)];
     request.timings.tokenizedMs = performance.now();
 
-    const limit = this.model.config.nCtx;
+    const limit = this.config.nCtx;
     if (request.promptIds.length + req.maxTokens > limit) {
       const withRetrieval = request.passages.length > 0 ? ` (including ${request.passages.length} retrieved passages)` : "";
       throw new MiniserveError(
@@ -148,14 +146,124 @@ export class Engine {
     this.events.emit("tokenized", { request });
     const done = new Promise<GenerationResult>((resolve) => this.settle.set(request, resolve));
     request.timings.enqueuedMs = performance.now();
-    this.scheduler.enqueue(request);
-    this.events.emit("enqueued", { request, queueDepth: this.scheduler.queue.length });
-    return { request, done, abort: (reason: string) => this.scheduler.abort(request, reason) };
+    this.live.set(request.id, request);
+    this.queued++;
+    this.core.add({
+      id: request.id, promptIds: request.promptIds, maxTokens: req.maxTokens,
+      temperature: req.temperature, topP: req.topP, seed: request.seed, ignoreEos: request.ignoreEos,
+    });
+    this.events.emit("enqueued", { request, queueDepth: this.queued });
+    return { request, done, abort: (reason: string) => this.abort(request, "abort", reason) };
+  }
+
+  /** Ask the core to stop a request; it settles when the core confirms (slot freed). */
+  private abort(request: EngineRequest, finishReason: FinishReason, reason: string): void {
+    if (request.status === "finished" || request.abortReason !== null) return;
+    request.abortReason = reason;
+    this.core.abort(request.id, finishReason, reason);
+  }
+
+  /** One scheduler iteration reported by the core, applied in order. */
+  private apply(events: readonly CoreEvent[]): void {
+    for (const event of events) {
+      if (event.kind === "scheduled") {
+        const request = this.live.get(event.id);
+        if (request === undefined) continue;
+        this.queued--;
+        this.running++;
+        request.status = "running";
+        request.slot = event.slot;
+        request.timings.scheduledMs = toLocalMs(event.atMs);
+        this.events.emit("scheduled", { request, slot: event.slot });
+      } else if (event.kind === "step") {
+        this.applyStep(event);
+      } else {
+        const request = this.live.get(event.id);
+        if (request !== undefined) this.finish(request, event.finishReason, event.reason, toLocalMs(event.atMs));
+      }
+    }
+  }
+
+  private applyStep(step: Extract<CoreEvent, { kind: "step" }>): void {
+    const startMs = toLocalMs(step.startMs);
+    const endMs = toLocalMs(step.endMs);
+    const rows: StepRow[] = [];
+    const requests: (EngineRequest | undefined)[] = step.rows.map((row) => {
+      const request = this.live.get(row.id);
+      if (request !== undefined) rows.push({ request, tokens: row.tokens });
+      return request;
+    });
+    if (step.phase === "prefill") {
+      for (const r of rows) {
+        r.request.timings.prefillStartMs = startMs;
+        r.request.timings.prefillEndMs = endMs;
+      }
+    }
+    if (rows.length > 0 && this.events.has("step")) this.events.emit("step", { phase: step.phase, startMs, endMs, rows, paddedTokens: step.paddedTokens });
+    requests.forEach((request, b) => {
+      const token = step.sampled[b]!;
+      if (request !== undefined && token >= 0) this.acceptToken(request, token, endMs);
+    });
+  }
+
+  /** Mirror of the core's decision, plus what only this thread can do: text and stop strings. */
+  private acceptToken(request: EngineRequest, token: number, atMs: number): void {
+    if (request.abortReason !== null || request.status === "finished") return;
+    if (request.timings.firstTokenMs === undefined) {
+      request.timings.firstTokenMs = atMs;
+      this.events.emit("first-token", { request });
+    }
+    const eot = token === this.tokenizer.eotId;
+    if (eot && !request.ignoreEos) return; // the core reports the finish
+    request.completionTokens++;
+    let hitStop = false;
+    try {
+      if (!eot) hitStop = request.pushText(request.decoder.push(token));
+    } catch (err) {
+      return this.abort(request, "abort", `response writer failed: ${(err as Error).message}`);
+    }
+    if (this.events.has("token")) this.events.emit("token", { request, tokenId: token });
+    if (hitStop) {
+      request.stoppedByString = true;
+      this.abort(request, "stop", "stop string");
+    }
+  }
+
+  private finish(request: EngineRequest, reason: FinishReason, abortReason: string | null, atMs: number): void {
+    if (request.status === "finished") return;
+    this.live.delete(request.id);
+    if (request.status === "running") this.running--;
+    else this.queued--;
+    // Text held back for stop-string matching is released, except after a stop string or an abort.
+    if (reason !== "abort" && !request.stoppedByString) {
+      try {
+        request.flushText();
+      } catch {
+        // the writer is gone; the result still records the full text
+      }
+    }
+    request.status = "finished";
+    request.finishReason = reason;
+    request.timings.finishedMs = atMs;
+    if (reason === "abort") this.events.emit("aborted", { request, reason: abortReason ?? request.abortReason ?? "aborted" });
+    this.events.emit("finished", { request });
+    this.settle.get(request)?.(request.result());
+    this.settle.delete(request);
+    if (this.live.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** The worker died: end every request rather than leave it hanging. */
+  private failAll(err: Error): void {
+    for (const request of [...this.live.values()]) {
+      request.abortReason ??= `engine failure: ${err.message}`;
+      this.finish(request, "abort", request.abortReason, performance.now());
+    }
   }
 
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void> {
-    return this.scheduler.whenIdle();
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
@@ -168,17 +276,17 @@ export class Engine {
     const timedOut = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
     });
-    const outcome = await Promise.race([this.scheduler.whenIdle().then(() => "idle" as const), timedOut]);
+    const outcome = await Promise.race([this.whenIdle().then(() => "idle" as const), timedOut]);
     clearTimeout(timer);
     if (outcome === "timeout") {
-      for (const request of [...this.scheduler.queue, ...this.scheduler.active]) this.scheduler.abort(request, "shutdown");
-      await this.scheduler.whenIdle();
+      for (const request of [...this.live.values()]) this.abort(request, "abort", "shutdown");
+      await this.whenIdle();
     }
   }
 
-  /** Stop the model (worker thread and ONNX session). Call after close(). */
+  /** Stop the model worker. Call after close(). */
   async release(): Promise<void> {
-    await this.model.close();
+    await this.core.close();
   }
 
   get isAccepting(): boolean {

@@ -1,4 +1,4 @@
-// Public surface of the engine: tokenizer, model session, KV pool, sampler, scheduler and events.
+// Public surface of the engine: tokenizer, model session, KV cache, sampler, engine core and events.
 export { Engine } from "./engine.ts";
 export type { EngineOptions, EngineStats, GenerateRequest, GenerationHandle, Retriever } from "./engine.ts";
 export { KvCache, SlotPool } from "./kv-cache.ts";
@@ -8,11 +8,12 @@ export type { EngineEventMap, EngineEventName, FinishReason, StepEvent, StepPhas
 export { ModelSession, readModelConfig, sha256File } from "./model-session.ts";
 export { LocalModelRunner } from "./model-runner.ts";
 export type { DecodeRow, ModelRunner, PrefillRow } from "./model-runner.ts";
-export { WorkerModelRunner } from "./worker-model-runner.ts";
+export { CoreClient } from "./core-client.ts";
+export type { CoreEvent, CoreInit, CoreRequest } from "./core-protocol.ts";
+export { EngineCore } from "./engine-core.ts";
 export type { ForwardInput, ForwardOutput, ModelConfig } from "./model-session.ts";
 export { EngineRequest } from "./request.ts";
 export type { GenerationResult, RequestTimings, RetrievedPassage } from "./request.ts";
 export { Sampler, seededRandom } from "./sampler.ts";
 export type { Random, SamplingParams } from "./sampler.ts";
-export { Scheduler } from "./scheduler.ts";
 export { StreamDecoder, Tokenizer } from "./tokenizer.ts";

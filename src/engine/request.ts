@@ -2,7 +2,7 @@
 // Lab 02 reads its timings to build spans; lab 03 reads its usage to price it.
 import type { StreamDecoder } from "./tokenizer.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
-import type { Random, SamplingParams } from "./sampler.ts";
+import type { SamplingParams } from "./sampler.ts";
 
 /** Times on the performance.now() clock, in ms; undefined until the stage happens. */
 export interface RequestTimings {
@@ -35,19 +35,19 @@ export interface GenerationResult {
   readonly timings: Readonly<RequestTimings>;
 }
 
-export type RequestStatus = "queued" | "scheduled" | "decoding" | "finished";
+/** queued: waiting for a slot; running: holds a KV slot in the engine core; finished: settled. */
+export type RequestStatus = "queued" | "running" | "finished";
 
 export class EngineRequest {
   status: RequestStatus = "queued";
   slot = -1;
   promptIds: number[] = [];
-  lastToken = -1;
-  /** Tokens in this request's KV slot (prompt, then one per decode step). */
-  cachedTokens = 0;
   completionTokens = 0;
   text = "";
   finishReason: FinishReason | null = null;
   abortReason: string | null = null;
+  /** The text reached a stop string; the core is asked to stop and later tokens are ignored. */
+  stoppedByString = false;
   passages: readonly RetrievedPassage[] = [];
   /** Text held back because it could be the start of a stop string. */
   private pending = "";
@@ -59,7 +59,8 @@ export class EngineRequest {
     readonly modelName: string,
     readonly maxTokens: number,
     readonly sampling: SamplingParams,
-    readonly random: Random,
+    /** the sampler's seed: the same seed gives the same text */
+    readonly seed: number,
     readonly stop: readonly string[],
     readonly decoder: StreamDecoder,
     readonly onText: ((delta: string) => void) | undefined,

@@ -31,7 +31,7 @@ read.setAttribute("audit.input_chars", text.length);
 read.end();
 
 const compute = tracer.startSpan("audit.text_stats", {}, ctx);
-const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+const words: string[] = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 const counts = new Map<string, number>();
 for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
 const stats = {

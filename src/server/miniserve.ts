@@ -2,7 +2,7 @@
 // `npm run serve` and every lab notebook call startMiniserve(); close() shuts it down gracefully.
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.ts";
-import { Engine, Tokenizer, WorkerModelRunner } from "../engine/index.ts";
+import { CoreClient, Engine, Tokenizer } from "../engine/index.ts";
 import { Bm25Retriever, loadPassages } from "../retrieval/index.ts";
 import { buildApp } from "./app.ts";
 import type { AppOptions } from "./app.ts";
@@ -24,15 +24,17 @@ export interface EngineParts {
 
 /** Load the model and build the engine (no HTTP): benchmarks and engine tests start here. */
 export async function createEngine(config: Config, onListenerError?: (event: string, err: unknown) => void): Promise<EngineParts> {
-  // The model runs in a worker thread: a forward pass would otherwise block fastify's event loop.
-  const model = await WorkerModelRunner.start({ modelDir: config.modelDir, intraOpThreads: config.ortThreads, slots: config.kvSlots });
-  const tokenizer = Tokenizer.fromFile(model.config.tokenizerFile);
+  // The engine core (scheduler, KV cache, model) runs in a worker thread: a forward pass would
+  // otherwise block fastify's event loop, and steps follow each other without waiting for HTTP.
+  const core = await CoreClient.start({
+    modelDir: config.modelDir, intraOpThreads: config.ortThreads, slots: config.kvSlots, prefillTokenBudget: config.prefillTokenBudget,
+  });
+  const tokenizer = Tokenizer.fromFile(core.config.tokenizerFile);
   const retriever = new Bm25Retriever(loadPassages(config.rootDir, config.retrievalDirs));
-  const engine = new Engine(model, tokenizer, {
+  const engine = new Engine(core, tokenizer, {
     modelName: config.modelName,
     kvSlots: config.kvSlots,
     queueCapacity: config.queueCapacity,
-    prefillTokenBudget: config.prefillTokenBudget,
   }, retriever, onListenerError);
   return { engine, retriever };
 }

@@ -1,4 +1,5 @@
-// Continuous batching against the real model: admission, queue bound, slot release, abort, seeds.
+// Continuous batching against the real model, through the Engine front and its engine core in the
+// model worker: admission, queue bound, slot release, abort, stop strings, seeds and events.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { Engine, EngineEventName } from "../../src/engine/index.ts";

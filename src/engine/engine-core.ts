@@ -1,0 +1,164 @@
+// The engine core: continuous batching over KV-cache slots, run inside the model worker thread so
+// that steps follow each other without waiting for the HTTP thread (labs 01–03 observe its events).
+import { SlotPool } from "./kv-cache.ts";
+import type { CoreEvent, CoreRequest } from "./core-protocol.ts";
+import { epochNow } from "./core-protocol.ts";
+import type { FinishReason } from "./lifecycle-events.ts";
+import type { LocalModelRunner } from "./model-runner.ts";
+import { Sampler, seededRandom } from "./sampler.ts";
+import type { Random } from "./sampler.ts";
+
+interface CoreRow {
+  readonly request: CoreRequest;
+  readonly random: Random;
+  slot: number;
+  cached: number;
+  generated: number;
+  lastToken: number;
+  /** set by an abort message; the row leaves at the next step boundary */
+  stopWith: { finishReason: FinishReason; reason: string } | null;
+}
+
+export class EngineCore {
+  private readonly queue: CoreRow[] = [];
+  private readonly active: CoreRow[] = [];
+  private readonly byId = new Map<string, CoreRow>();
+  private readonly slots: SlotPool;
+  private readonly sampler: Sampler;
+  private looping = false;
+  private events: CoreEvent[] = [];
+
+  constructor(
+    private readonly runner: LocalModelRunner,
+    slots: number,
+    private readonly prefillTokenBudget: number,
+    /** receives each iteration's events, in order */
+    private readonly publish: (events: CoreEvent[]) => void,
+  ) {
+    this.slots = new SlotPool(slots);
+    this.sampler = new Sampler(runner.config.vocabSize);
+  }
+
+  add(request: CoreRequest): void {
+    const row: CoreRow = { request, random: seededRandom(request.seed), slot: -1, cached: 0, generated: 0, lastToken: -1, stopWith: null };
+    this.byId.set(request.id, row);
+    this.queue.push(row);
+    this.wake();
+  }
+
+  /** A queued request leaves at once; a running one frees its slot at the next step boundary. */
+  abort(id: string, finishReason: FinishReason, reason: string): void {
+    const row = this.byId.get(id);
+    if (row === undefined || row.stopWith !== null) return;
+    row.stopWith = { finishReason, reason };
+    const at = this.queue.indexOf(row);
+    if (at >= 0) {
+      this.queue.splice(at, 1);
+      this.finish(row, finishReason, reason);
+      this.flush();
+    } else this.wake();
+  }
+
+  private wake(): void {
+    if (this.looping) return;
+    this.looping = true;
+    setImmediate(() => void this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length > 0 || this.active.length > 0) {
+        this.reap();
+        const fresh = this.admit();
+        if (fresh.length > 0) await this.prefill(fresh);
+        this.reap();
+        const running = this.active.filter((r) => r.cached > 0 && r.stopWith === null);
+        if (running.length > 0) await this.decode(running);
+        this.flush();
+      }
+    } catch (err) {
+      // A failed forward pass: end everything in flight rather than leave a request hanging.
+      for (const row of [...this.active, ...this.queue]) this.finish(row, "abort", `engine failure: ${(err as Error).message}`);
+      this.queue.length = 0;
+    } finally {
+      this.flush();
+      this.looping = false;
+      if (this.queue.length > 0 || this.active.length > 0) this.wake();
+    }
+  }
+
+  private flush(): void {
+    if (this.events.length === 0) return;
+    const events = this.events;
+    this.events = [];
+    this.publish(events);
+  }
+
+  private reap(): void {
+    for (const row of this.active.filter((r) => r.stopWith !== null)) this.finish(row, row.stopWith!.finishReason, row.stopWith!.reason);
+  }
+
+  /** Admit queued requests into free slots, in arrival order, within the step's prefill budget. */
+  private admit(): CoreRow[] {
+    const admitted: CoreRow[] = [];
+    let tokens = 0;
+    while (this.queue.length > 0 && this.slots.available > 0) {
+      const next = this.queue[0]!;
+      if (admitted.length > 0 && tokens + next.request.promptIds.length > this.prefillTokenBudget) break;
+      this.queue.shift();
+      tokens += next.request.promptIds.length;
+      next.slot = this.slots.acquire()!;
+      this.active.push(next);
+      admitted.push(next);
+      this.events.push({ kind: "scheduled", id: next.request.id, slot: next.slot, atMs: epochNow() });
+    }
+    return admitted;
+  }
+
+  private async prefill(rows: CoreRow[]): Promise<void> {
+    const startMs = epochNow();
+    const logits = await this.runner.prefill(rows.map((r) => ({ slot: r.slot, tokens: r.request.promptIds })));
+    const endMs = epochNow();
+    let longest = 0;
+    for (const r of rows) longest = Math.max(longest, r.request.promptIds.length);
+    for (const r of rows) r.cached = r.request.promptIds.length;
+    this.sampleStep("prefill", startMs, endMs, rows, rows.map((r) => r.request.promptIds.length), rows.length * longest, logits);
+  }
+
+  private async decode(rows: CoreRow[]): Promise<void> {
+    const startMs = epochNow();
+    const logits = await this.runner.decode(rows.map((r) => ({ slot: r.slot, token: r.lastToken })));
+    const endMs = epochNow();
+    for (const r of rows) r.cached++;
+    this.sampleStep("decode", startMs, endMs, rows, rows.map(() => 1), rows.length, logits);
+  }
+
+  /** Sample every row's next token, publish the step, and end the rows that are done. */
+  private sampleStep(phase: "prefill" | "decode", startMs: number, endMs: number, rows: CoreRow[], tokens: number[], paddedTokens: number, logits: Float32Array): void {
+    const V = this.sampler.vocabSize;
+    const eot = this.runner.config.eotId;
+    const sampled = rows.map((row, b) =>
+      row.stopWith !== null ? -1 : this.sampler.sample(logits, b * V, { temperature: row.request.temperature, topP: row.request.topP }, row.random));
+    this.events.push({ kind: "step", phase, startMs, endMs, rows: rows.map((r, b) => ({ id: r.request.id, tokens: tokens[b]! })), paddedTokens, sampled });
+    rows.forEach((row, b) => {
+      const token = sampled[b]!;
+      if (token < 0) return;
+      if (token === eot && !row.request.ignoreEos) return this.finish(row, "stop", null);
+      row.lastToken = token;
+      row.generated++;
+      if (row.generated >= row.request.maxTokens) return this.finish(row, "length", null);
+      // The token just sampled still needs a cache position when it is fed back.
+      if (row.cached + 1 > this.runner.config.nCtx) return this.finish(row, "length", null);
+    });
+  }
+
+  private finish(row: CoreRow, finishReason: FinishReason, reason: string | null): void {
+    if (!this.byId.delete(row.request.id)) return;
+    if (row.slot >= 0) {
+      this.slots.release(row.slot);
+      const at = this.active.indexOf(row);
+      if (at >= 0) this.active.splice(at, 1);
+    }
+    this.events.push({ kind: "finished", id: row.request.id, finishReason, reason, atMs: epochNow() });
+  }
+}
