@@ -1,10 +1,9 @@
 // Load generator for the benchmarks, run as its own process so it does not share the server's
-// event loop: autocannon at a fixed overall rate (or closed loop), per-request latencies collected.
+// event loop: the workbook's load driver (src/loadtest) at a fixed overall rate, or closed loop.
 // Input: one JSON argument {url, rate, durationS, connections, mixFile}. Output: one JSON line.
 import { readFileSync } from "node:fs";
-import autocannon from "autocannon";
+import { runLoadTest } from "../src/loadtest/driver.ts";
 import type { MixEntry } from "../src/loadtest/request-mix.ts";
-import { percentile } from "./stats.ts";
 
 interface ChildInput {
   url: string;
@@ -16,38 +15,24 @@ interface ChildInput {
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as ChildInput;
-if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(input.url)) {
-  process.stderr.write(`load-child targets loopback only; got ${input.url}\n`);
+const mix = JSON.parse(readFileSync(input.mixFile, "utf8")) as MixEntry[];
+try {
+  const view = await runLoadTest({ url: input.url, rate: input.rate, durationS: input.durationS, connections: input.connections, mix, timeoutS: 30, graceS: 30 });
+  const cpu = process.cpuUsage();
+  const nan = (v: number | null) => v ?? Number.NaN;
+  process.stdout.write(JSON.stringify({
+    requests: view.counts.completed,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    ok: view.counts.ok,
+    non2xx: view.counts.non2xx,
+    errors: view.counts.connectionErrors + view.counts.timeouts,
+    timeouts: view.counts.timeouts,
+    statuses: view.counts.byStatus,
+    achievedRps: view.achievedRps,
+    latencyMs: { p50: nan(view.latencyMs.p50), p95: nan(view.latencyMs.p95), p99: nan(view.latencyMs.p99), max: view.latencyMs.max ?? 0 },
+  }) + "\n");
+} catch (err) {
+  // Loopback-only and reachability are checked by the driver; report them as the old child did.
+  process.stderr.write(`load-child: ${(err as Error).message}\n`);
   process.exit(2);
 }
-const mix = JSON.parse(readFileSync(input.mixFile, "utf8")) as MixEntry[];
-const latencies: number[] = [];
-const statuses = new Map<number, number>();
-
-// Without a callback autocannon returns an instance that is both an EventEmitter and a promise.
-const instance = autocannon({
-  url: input.url,
-  connections: input.connections,
-  duration: input.durationS,
-  ...(input.rate > 0 ? { overallRate: input.rate } : {}),
-  timeout: 30,
-  requests: mix.map((e) => ({ method: "POST", path: e.path, headers: { "content-type": "application/json" }, body: JSON.stringify(e.body) })),
-}) as unknown as Promise<autocannon.Result> & import("node:events").EventEmitter;
-instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-  latencies.push(responseTime);
-  statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-});
-const result = await instance;
-const ok = statuses.get(200) ?? 0;
-const cpu = process.cpuUsage();
-process.stdout.write(JSON.stringify({
-  requests: latencies.length,
-  cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  ok,
-  non2xx: result.non2xx,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  statuses: Object.fromEntries(statuses),
-  achievedRps: latencies.length / input.durationS,
-  latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.max(0, ...latencies) },
-}) + "\n");

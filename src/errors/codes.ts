@@ -41,6 +41,11 @@ export const ERROR_CODES = {
   MSV_ERR_STACK_PORT_IN_USE: { statusCode: 500, type: "cli_error", summary: "Another process already listens on the port Prometheus should use." },
   MSV_ERR_STACK_START_FAILED: { statusCode: 500, type: "cli_error", summary: "A stack component exited or did not become ready in time; the message names its log." },
   MSV_ERR_STACK_DOCKER: { statusCode: 500, type: "cli_error", summary: "A docker compose command failed, or the Compose plugin is missing." },
+  // --- load test ---
+  MSV_ERR_LOADTEST_USAGE: { statusCode: 400, type: "cli_error", summary: "The loadtest or capacity command got an unknown or invalid option; it prints its usage." },
+  MSV_ERR_LOADTEST_TARGET: { statusCode: 400, type: "cli_error", summary: "The load test only targets miniserve on this machine (127.0.0.1, localhost or [::1])." },
+  MSV_ERR_LOADTEST_UNREACHABLE: { statusCode: 500, type: "cli_error", summary: "Nothing answers at the target URL: miniserve is not running there." },
+  MSV_ERR_LOADTEST_NOT_READY: { statusCode: 500, type: "cli_error", summary: "miniserve answers but GET /ready says it does not accept work (still loading or shutting down)." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
