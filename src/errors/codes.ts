@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   MSV_ERR_LOADTEST_TARGET: { statusCode: 400, type: "cli_error", summary: "The load test only targets miniserve on this machine (127.0.0.1, localhost or [::1])." },
   MSV_ERR_LOADTEST_UNREACHABLE: { statusCode: 500, type: "cli_error", summary: "Nothing answers at the target URL: miniserve is not running there." },
   MSV_ERR_LOADTEST_NOT_READY: { statusCode: 500, type: "cli_error", summary: "miniserve answers but GET /ready says it does not accept work (still loading or shutting down)." },
+  // --- labs ---
+  MSV_ERR_LAB_USAGE: { statusCode: 400, type: "cli_error", summary: "A lab command (check-lab, lab, progress) got an unknown lab number, command or option; it prints its usage." },
+  MSV_ERR_LAB_BACKUP_EXISTS: { statusCode: 400, type: "cli_error", summary: "Switching a lab would overwrite an existing backup of the learner's files; nothing was changed." },
+  MSV_ERR_LAB_FILES: { statusCode: 500, type: "cli_error", summary: "A lab's starter or reference files are missing, so the lab cannot be switched." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,73 @@
+// STARTER for lab 02 (npm run lab -- start 02): building one request's stage spans from the engine's
+// timings, parented to the trace context captured at submit, is a TODO block.
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
+import { performance } from "node:perf_hooks";
+import type { EngineRequest } from "../engine/index.ts";
+import type { RequestObservation } from "./request-state.ts";
+
+/** performance.now() milliseconds to epoch milliseconds, the time base of spans. */
+export function epochMs(perfMs: number): number {
+  return performance.timeOrigin + perfMs;
+}
+
+/** GenAI semantic-convention attributes plus miniserve's cost attributes, from one observation. */
+export function requestAttributes(obs: RequestObservation, request: EngineRequest): Attributes {
+  const attrs: Attributes = {
+    "gen_ai.operation.name": obs.operation,
+    "gen_ai.system": "miniserve",
+    "gen_ai.request.model": request.modelName,
+    "gen_ai.response.model": request.modelName,
+    "gen_ai.response.id": request.id,
+    "gen_ai.request.max_tokens": obs.maxTokens ?? request.maxTokens,
+    "gen_ai.request.temperature": obs.temperature ?? request.sampling.temperature,
+    "gen_ai.request.top_p": request.sampling.topP,
+    "gen_ai.usage.input_tokens": request.promptTokens,
+    "gen_ai.usage.output_tokens": request.completionTokens,
+    "gen_ai.response.finish_reasons": [request.finishReason ?? "abort"],
+    "miniserve.batch.size.mean": Number(obs.meanDecodeBatch.toFixed(3)),
+    "miniserve.batch.size.max": obs.decodeMaxBatch,
+  };
+  const rec = obs.record;
+  if (rec !== null) {
+    attrs["cost.eur"] = rec.totalEur;
+    for (const [stage, eur] of Object.entries(rec.stagesEur)) attrs[`cost.stage.${stage}.eur`] = eur;
+    attrs["cost.engine_seconds"] = rec.engineSeconds;
+    attrs["cost.identity_ok"] = rec.identityHolds;
+  }
+  return attrs;
+}
+
+function child(tracer: Tracer, parent: Context, name: string, startMs: number, endMs: number, attributes: Attributes = {}): Span {
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: epochMs(startMs), attributes }, parent);
+  span.end(epochMs(Math.max(startMs, endMs)));
+  return span;
+}
+
+/**
+ * The request's span tree under the HTTP server span:
+ *   "{operation} {model}" (arrival to finish, GenAI and cost attributes)
+ *     ├ retrieve, tokenize, queue, prefill, decode (event: first_token)
+ * The respond span is added when the response ends (respondSpan below). Every span is started
+ * and ended here with explicit times, so nothing stays open and nothing becomes an orphan.
+ */
+export function buildStageSpans(tracer: Tracer, obs: RequestObservation, request: EngineRequest): void {
+  if (obs.traceContext === null || !obs.sampled) return;
+  // TODO(lab 02, block A): build the request's span tree under obs.traceContext, with explicit start
+  // and end times from request.timings (epochMs converts them):
+  //   "{obs.operation} {request.modelName}"  arrivedMs → finishedMs, attributes: requestAttributes(obs, request)
+  //     ├ retrieve (only when retrieval ran), tokenize, queue, prefill
+  //     └ decode  prefillEndMs → finishedMs, with a "first_token" event at firstTokenMs
+  // Every span is started AND ended here, each with its parent context (trace.setSpan(ctx, span))
+  // as the third argument of tracer.startSpan: a span started without it is an orphan.
+  // Also set requestAttributes on obs.rootSpan, and error status when request.finishReason is "abort".
+  void tracer; void request; void child; void requestAttributes; void SpanKind; void SpanStatusCode; void trace;
+}
+
+/** The respond stage: from the engine's finish to the last byte written (streams included). */
+export function respondSpan(tracer: Tracer, obs: RequestObservation, statusCode: number): void {
+  if (obs.traceContext === null || !obs.sampled || obs.finishedMs === null) return;
+  const span = tracer.startSpan("respond", { startTime: epochMs(obs.finishedMs), attributes: { "http.response.status_code": statusCode } }, obs.traceContext);
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${statusCode}` });
+  span.end();
+}

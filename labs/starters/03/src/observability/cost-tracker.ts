@@ -1,0 +1,70 @@
+// STARTER for lab 03 (npm run lab -- start 03): apportioning each engine step to its requests and
+// pricing a finished request with the identity check are TODO blocks.
+import type { StepEvent } from "../engine/index.ts";
+
+export const COST_STAGES = ["retrieval", "prefill", "decode"] as const;
+export type CostStage = (typeof COST_STAGES)[number];
+
+/** Which priced stage an engine step belongs to. A phase missing here is engine time no stage claims. */
+const STAGE_OF_PHASE: Readonly<Record<string, CostStage | undefined>> = { prefill: "prefill", decode: "decode" };
+
+/** Engine seconds attributed to one request, kept twice on purpose (see CostTracker.finish). */
+export class CostAccumulator {
+  readonly stageSeconds: Record<CostStage, number> = { retrieval: 0, prefill: 0, decode: 0 };
+  /** Every second attributed to the request, whatever the phase: the identity's other side. */
+  engineSeconds = 0;
+}
+
+/** The one computation every view reads: metrics, span attributes and the log line. */
+export interface CostRecord {
+  /** The request's cost: the sum of its stage costs, in euros. */
+  readonly totalEur: number;
+  readonly stagesEur: Readonly<Record<CostStage, number>>;
+  /** rate x every engine second attributed to the request, computed independently of the stages. */
+  readonly independentEur: number;
+  readonly engineSeconds: number;
+  readonly identityHolds: boolean;
+  /** |independent - sum of stages| / independent */
+  readonly relativeError: number;
+}
+
+/** The tolerance of the identity check: 0.1 %. */
+export const COST_IDENTITY_TOLERANCE = 0.001;
+
+export class CostTracker {
+  constructor(readonly ratePerSecondEur: number) {
+    if (!(ratePerSecondEur > 0) || !Number.isFinite(ratePerSecondEur)) {
+      throw new Error(`the cost rate must be a positive number of euros per second; got ${ratePerSecondEur}. Set COST_RATE_PER_SECOND_EUR.`);
+    }
+  }
+
+  /** Retrieval runs for one request alone, on the HTTP thread: its whole duration is that request's. */
+  addRetrieval(acc: CostAccumulator, seconds: number): void {
+    if (!(seconds > 0)) return;
+    acc.stageSeconds.retrieval += seconds;
+    acc.engineSeconds += seconds;
+  }
+
+  /**
+   * Split one step's wall time among its rows: in proportion to the tokens each row put through
+   * the model (prefill: prompt lengths; decode: one token each, so an equal split).
+   * Called once per step, O(rows): no per-token work.
+   */
+  addStep(step: StepEvent, accOf: (row: StepEvent["rows"][number]) => CostAccumulator | undefined): void {
+    // TODO(lab 03, block A): split the step's wall time ((endMs - startMs) / 1000) among its rows in
+    // proportion to row.tokens (prefill: prompt tokens; decode: one each). Add each share to the row's
+    // accumulator twice: to engineSeconds, and to stageSeconds[STAGE_OF_PHASE[step.phase]] when the
+    // phase has a stage. O(rows), once per step: no per-token work.
+    void step; void accOf; void STAGE_OF_PHASE;
+  }
+
+  /** Price a finished request and check the identity: sum of stage costs = independent total. */
+  finish(acc: CostAccumulator): CostRecord {
+    // TODO(lab 03, block B): price the request. Each stage cost is stageSeconds × the rate; totalEur is
+    // their sum; independentEur is engineSeconds × the rate; relativeError is
+    // |independent - total| / independent; the identity holds when it is within COST_IDENTITY_TOLERANCE.
+    void acc;
+    const none = { retrieval: 0, prefill: 0, decode: 0 };
+    return { totalEur: 0, stagesEur: none, independentEur: 0, engineSeconds: 0, identityHolds: true, relativeError: 0 };
+  }
+}

@@ -1,0 +1,64 @@
+// `npm run check-lab NN`: checks lab NN's stop conditions, prints ✔/✘ with causes and next steps,
+// and exits 0 only when every one passes. Starts what it needs and stops it afterwards.
+import { parseArgs } from "node:util";
+import { MiniserveError } from "../errors/codes.ts";
+import { formatResults, runLabChecks } from "../labs/check-runner.ts";
+import { findLab, labIds } from "../labs/lab-catalogue.ts";
+import { exitWithError } from "./cli-errors.ts";
+
+const USAGE = `Usage: npm run check-lab -- NN [options]      (NN: ${labIds()})
+
+Options:
+  --port N             miniserve port Prometheus scrapes (default 8000)
+  --prometheus-port N  native Prometheus port (default 9090)
+  --data-dir DIR       native Prometheus data folder (default .data/)
+  --quick              shorter waits and loads (also LAB_QUICK=1)
+  --keep               leave a server or Prometheus started by the check running
+`;
+
+function port(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new MiniserveError("MSV_ERR_LAB_USAGE", `--${name} must be a port from 1 to 65535; got ${raw}\n${USAGE}`);
+  return n;
+}
+
+try {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: process.argv.slice(2), allowPositionals: true,
+        options: {
+          port: { type: "string" }, "prometheus-port": { type: "string" }, "data-dir": { type: "string" },
+          quick: { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (err) {
+      throw new MiniserveError("MSV_ERR_LAB_USAGE", `${(err as Error).message}\n${USAGE}`);
+    }
+  })();
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const lab = findLab(positionals[0]);
+  if (!lab || positionals.length !== 1) throw new MiniserveError("MSV_ERR_LAB_USAGE", `name one lab (${labIds()}); got ${positionals.join(" ") || "nothing"}\n${USAGE}`);
+  const results = await runLabChecks(lab.id, {
+    port: port(values.port, "port", 8000),
+    prometheusPort: port(values["prometheus-port"], "prometheus-port", 9090),
+    ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+    quick: values.quick === true || process.env.LAB_QUICK === "1",
+    keep: values.keep === true,
+    say: (line) => process.stderr.write(`… ${line}\n`),
+    // Ctrl-C or a CI timeout: stop the server and Prometheus this run started, then exit.
+    onClose: (close) => {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => void close().finally(() => process.exit(130)));
+      }
+    },
+  });
+  process.stdout.write(`${formatResults(lab.id, results)}\n`);
+  process.exit(results.every((r) => r.ok) ? 0 : 1);
+} catch (err) {
+  exitWithError(err, 2);
+}

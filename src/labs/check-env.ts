@@ -1,0 +1,145 @@
+// Starts what a lab's checks need — miniserve, Prometheus — and stops exactly what it started.
+// `npm run check-lab`, the notebooks' last cell and the lab tests share it (labs 00–03).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stackStatus, stackUp, stackDown, prometheusInstallHint } from "../stack/index.ts";
+import type { StackOptions } from "../stack/index.ts";
+import { REPO_ROOT } from "../stack/paths.ts";
+import type { CheckEnv, PrometheusHandle, ServerHandle } from "./check-types.ts";
+import { isReady, startLabServer } from "./lab-server.ts";
+import type { LabServer } from "./lab-server.ts";
+
+export interface CheckEnvOptions {
+  readonly port?: number;
+  readonly prometheusPort?: number;
+  /** Native Prometheus data folder (default .data/). */
+  readonly dataDir?: string;
+  readonly quick?: boolean;
+  /** Leave a server or Prometheus started here running after the checks. */
+  readonly keep?: boolean;
+  readonly say?: (line: string) => void;
+}
+
+export interface ManagedCheckEnv extends CheckEnv {
+  /** Stops what this environment started (unless keep). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createCheckEnv(opts: CheckEnvOptions = {}): ManagedCheckEnv {
+  const port = opts.port ?? 8000;
+  const prometheusPort = opts.prometheusPort ?? 9090;
+  const say = opts.say ?? (() => {});
+  const stack: StackOptions = { prometheusPort, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) };
+  const started: LabServer[] = [];
+  const tempDirs: string[] = [];
+  let scraped: Promise<ServerHandle> | null = null;
+  let prom: Promise<PrometheusHandle | { missing: string }> | null = null;
+  let startedPrometheus = false;
+
+  const scrapedServer = (): Promise<ServerHandle> => {
+    scraped ??= (async () => {
+      const url = `http://127.0.0.1:${port}`;
+      if (await isReady(url)) {
+        say(`using the miniserve already running at ${url}`);
+        return { url, own: null };
+      }
+      say(`starting miniserve on ${url} (as npm run serve does)…`);
+      const dir = mkdtempSync(join(tmpdir(), "lab-check-"));
+      tempDirs.push(dir);
+      const server = await startLabServer({ port, traceDir: join(dir, "traces") });
+      started.push(server);
+      return { url: server.url, own: server };
+    })();
+    return scraped;
+  };
+
+  const privateServer = async (): Promise<LabServer> => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-check-"));
+    tempDirs.push(dir);
+    say("starting a private miniserve on a free port…");
+    const server = await startLabServer({ traceDir: join(dir, "traces") });
+    started.push(server);
+    return server;
+  };
+
+  const prometheus = (): Promise<PrometheusHandle | { missing: string }> => {
+    prom ??= (async () => {
+      const before = await stackStatus(stack);
+      const promUrl = `http://127.0.0.1:${before.mode === "docker" ? 9090 : prometheusPort}`;
+      if (before.ok) return { url: promUrl, mode: before.mode };
+      const notInstalled = before.components.find((c) => c.state === "not installed");
+      if (notInstalled) {
+        return { missing: `Prometheus is not installed and no Docker daemon answers: ${prometheusInstallHint()}, then npm run stack -- up` };
+      }
+      say(`starting the stack (${before.mode} mode)…`);
+      try {
+        const after = await stackUp(stack);
+        startedPrometheus = true;
+        if (!after.ok) return { missing: `the stack started but is not ready: ${after.fix ?? "npm run stack -- status"}` };
+        return { url: promUrl, mode: after.mode };
+      } catch (err) {
+        return { missing: `the stack could not start: ${(err as Error).message}` };
+      }
+    })();
+    return prom;
+  };
+
+  const close = async (): Promise<void> => {
+    if (opts.keep) return;
+    for (const s of started.splice(0)) await s.stop();
+    if (startedPrometheus) {
+      startedPrometheus = false;
+      await stackDown(stack);
+    }
+    for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  };
+
+  return { repoRoot: REPO_ROOT, port, prometheusPort, quick: opts.quick ?? false, say, scrapedServer, privateServer, prometheus, close };
+}
+
+/** GET a Prometheus API path and return `data`; throws with the API's error text. */
+export async function promApi<T>(base: string, path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as { status: string; data: T; error?: string };
+  if (body.status !== "success") throw new Error(body.error ?? `HTTP ${res.status}`);
+  return body.data;
+}
+
+export interface TargetHealth {
+  readonly health: string;
+  readonly scrapeUrl: string;
+  readonly lastError: string;
+}
+
+/** The active targets of job "miniserve". */
+export async function miniserveTargets(base: string): Promise<TargetHealth[]> {
+  const data = await promApi<{ activeTargets: { labels: Record<string, string>; health: string; scrapeUrl: string; lastError: string }[] }>(
+    base, "/api/v1/targets?state=active",
+  );
+  return data.activeTargets.filter((t) => t.labels["job"] === "miniserve").map((t) => ({ health: t.health, scrapeUrl: t.scrapeUrl, lastError: t.lastError }));
+}
+
+/** Polls until a miniserve target is up or the timeout passes; returns the last view. */
+export async function waitTargetUp(base: string, timeoutMs: number): Promise<TargetHealth[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TargetHealth[] = [];
+  while (Date.now() < deadline) {
+    try {
+      last = await miniserveTargets(base);
+      if (last.some((t) => t.health === "up")) return last;
+    } catch {
+      // Prometheus is still starting: keep polling
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return last;
+}
+
+/** Instant query; the numeric values of the result vector. */
+export async function promQuery(base: string, expr: string): Promise<number[]> {
+  const data = await promApi<{ result: { value: [number, string] }[] }>(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+  return data.result.map((r) => Number(r.value[1]));
+}
+
+export { REPO_ROOT };

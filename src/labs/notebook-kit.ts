@@ -1,0 +1,118 @@
+// What the lab notebooks start and stop: miniserve as a child process (tracing first, like
+// production), native Prometheus through src/stack when installed, and the stop-condition checks.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stackDown, stackStatus, stackUp } from "../stack/index.ts";
+import type { StackOptions } from "../stack/index.ts";
+import { formatResults, runLabChecks } from "./check-runner.ts";
+import type { CheckResult } from "./check-types.ts";
+import { waitTargetUp } from "./check-env.ts";
+import { findLab } from "./lab-catalogue.ts";
+import { freePort, isReady, startLabServer } from "./lab-server.ts";
+import type { LabServer } from "./lab-server.ts";
+import { nativeTargetAddress } from "./checks-00.ts";
+import { REPO_ROOT } from "../stack/paths.ts";
+
+/** LAB_QUICK=1 (CI): short loads and waits. */
+export const quick = (): boolean => process.env["LAB_QUICK"] === "1";
+
+/** Ports and folders, overridable from the environment (the notebook test uses free ones). */
+export function labSettings(): { port: number; prometheusPort: number; dataDir: string | undefined; quick: boolean } {
+  return {
+    port: Number(process.env["LAB_PORT"] ?? 8000),
+    prometheusPort: Number(process.env["LAB_PROMETHEUS_PORT"] ?? 9090),
+    dataDir: process.env["LAB_DATA_DIR"] || undefined,
+    quick: quick(),
+  };
+}
+
+const stackOpts = (): StackOptions => {
+  const s = labSettings();
+  return { prometheusPort: s.prometheusPort, ...(s.dataDir ? { dataDir: s.dataDir } : {}) };
+};
+
+const started: LabServer[] = [];
+let startedPrometheus = false;
+
+export interface NotebookServer extends LabServer {
+  /** True when it listens where Prometheus looks (the target file's port). */
+  readonly scraped: boolean;
+  readonly note: string;
+}
+
+/**
+ * miniserve on LAB_PORT (8000) when that port is free, so Prometheus scrapes it; otherwise on a free
+ * port, and the note says Prometheus will not see it. Its spans go to a fresh folder.
+ */
+export async function startServer(opts: { scrapedPort?: boolean } = {}): Promise<NotebookServer> {
+  const { port } = labSettings();
+  const traceDir = join(mkdtempSync(join(tmpdir(), "lab-notebook-")), "traces");
+  const wanted = opts.scrapedPort !== false;
+  const busy = wanted && (await isReady(`http://127.0.0.1:${port}`, 800) || !(await portFree(port)));
+  const server = await startLabServer({ port: wanted && !busy ? port : 0, traceDir });
+  started.push(server);
+  const scraped = `127.0.0.1:${server.port}` === nativeTargetAddress(REPO_ROOT);
+  const note = busy
+    ? `port ${port} is taken by another process, so this server runs on ${server.port}; Prometheus (which scrapes ${nativeTargetAddress(REPO_ROOT)}) will not see it`
+    : `miniserve ready at ${server.url} (pid ${server.pid}); spans go to ${traceDir}`;
+  return Object.assign(server, { scraped, note });
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/** Prometheus ready (started when installed), or the reason the Prometheus cells are skipped. */
+export async function prometheusUp(): Promise<{ url: string; note: string } | { skip: string }> {
+  const opts = stackOpts();
+  const before = await stackStatus(opts);
+  const url = `http://127.0.0.1:${before.mode === "docker" ? 9090 : labSettings().prometheusPort}`;
+  if (before.ok) return { url, note: `Prometheus already running at ${url} (${before.mode} mode)` };
+  if (before.components.some((c) => c.state === "not installed")) {
+    return { skip: `SKIPPED: Prometheus is not installed (${before.fix}). The cells that query it do nothing; everything else runs.` };
+  }
+  try {
+    await stackUp(opts);
+    startedPrometheus = true;
+    return { url, note: `started Prometheus at ${url} (${before.mode} mode); it scrapes ${nativeTargetAddress(REPO_ROOT)} every 5 s` };
+  } catch (err) {
+    return { skip: `SKIPPED: Prometheus could not start: ${(err as Error).message}` };
+  }
+}
+
+/** Waits for the miniserve target; a sentence either way. */
+export async function targetStatus(promUrl: string, timeoutMs = 30_000): Promise<{ up: boolean; text: string }> {
+  const targets = await waitTargetUp(promUrl, timeoutMs);
+  const up = targets.find((t) => t.health === "up");
+  if (up) return { up: true, text: `target miniserve: UP (${up.scrapeUrl})` };
+  return { up: false, text: targets.length === 0 ? "target miniserve: not configured in this Prometheus" : `target miniserve: ${targets[0]!.health} (${targets[0]!.lastError})` };
+}
+
+/** Runs the lab's stop-condition checks (the code of `npm run check-lab NN`) and formats them. */
+export async function checkLab(id: string): Promise<{ ok: boolean; text: string; results: CheckResult[] }> {
+  const lab = findLab(id);
+  if (!lab) throw new Error(`no lab ${id}`);
+  const s = labSettings();
+  const results = await runLabChecks(lab.id, { port: s.port, prometheusPort: s.prometheusPort, ...(s.dataDir ? { dataDir: s.dataDir } : {}), quick: s.quick });
+  return { ok: results.every((r) => r.ok), text: formatResults(lab.id, results), results };
+}
+
+/** Stops every server this kernel started, and Prometheus if it started it. */
+export async function stopAll(): Promise<string> {
+  const n = started.length;
+  for (const s of started.splice(0)) await s.stop();
+  let prom = "";
+  if (startedPrometheus) {
+    startedPrometheus = false;
+    prom = `; ${await stackDown(stackOpts())}`;
+  }
+  return `stopped ${n} miniserve process${n === 1 ? "" : "es"}${prom}`;
+}
+
+export { freePort };

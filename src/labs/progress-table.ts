@@ -1,0 +1,32 @@
+// `npm run progress`: one table of where the learner stands — each lab's last check-lab result
+// (.progress/labs.json) and the quiz's best score (.progress/quiz.json). Read-only.
+import { readProgress } from "../quiz/progress-store.ts";
+import type { ProgressFile } from "../quiz/progress-store.ts";
+import { LABS } from "./lab-catalogue.ts";
+import { readLabProgress } from "./lab-progress.ts";
+import type { LabProgressFile } from "./lab-progress.ts";
+
+const when = (iso: string): string => iso.slice(0, 16).replace("T", " ");
+
+/** Rows as plain text; `labs` and `quiz` are passed in so tests need no files. */
+export function progressTable(labs: LabProgressFile, quiz: ProgressFile, quizId = "34"): string {
+  const rows: [string, string, string, string][] = LABS.map((lab) => {
+    const run = labs.labs[lab.id];
+    if (!run) return [`lab ${lab.id}`, lab.title, "not checked yet", `npm run check-lab ${lab.id}`];
+    const status = run.ok ? `✔ ${run.passed}/${run.total} pass` : `✘ ${run.passed}/${run.total} pass`;
+    return [`lab ${lab.id}`, lab.title, `${status} (${when(run.at)})`, run.ok ? "" : `failing: ${run.failing.join(", ")}`];
+  });
+  const q = quiz.quizzes[quizId];
+  rows.push(q
+    ? [`quiz ${quizId}`, "theory quiz", `${q.best.passed ? "✔" : "✘"} best ${q.best.percent.toFixed(1)} % (${q.best.correct}/${q.best.total}, ${when(q.best.at)})`, `${q.attempts} attempt${q.attempts === 1 ? "" : "s"}; pass at 70 %`]
+    : [`quiz ${quizId}`, "theory quiz", "not taken yet", `npm run quiz -- ${quizId}`]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["", "", "last result"][i]!.length));
+  const line = (r: readonly string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd();
+  const done = LABS.filter((l) => labs.labs[l.id]?.ok).length + (q?.best.passed ? 1 : 0);
+  return [line(["", "", "last result", "notes"]), ...rows.map(line), "", `${done} of ${LABS.length + 1} done`].join("\n");
+}
+
+export function currentProgress(): { text: string; warning: string | null } {
+  const quiz = readProgress();
+  return { text: progressTable(readLabProgress(), quiz.data), warning: quiz.warning };
+}
