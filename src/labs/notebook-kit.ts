@@ -1,6 +1,6 @@
 // What the lab notebooks start and stop: miniserve as a child process (tracing first, like
 // production), native Prometheus through src/stack when installed, and the stop-condition checks.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stackDown, stackStatus, stackUp } from "../stack/index.ts";
@@ -33,6 +33,7 @@ const stackOpts = (): StackOptions => {
 };
 
 const started: LabServer[] = [];
+const tempDirs: string[] = [];
 let startedPrometheus = false;
 
 export interface NotebookServer extends LabServer {
@@ -47,7 +48,9 @@ export interface NotebookServer extends LabServer {
  */
 export async function startServer(opts: { scrapedPort?: boolean } = {}): Promise<NotebookServer> {
   const { port } = labSettings();
-  const traceDir = join(mkdtempSync(join(tmpdir(), "lab-notebook-")), "traces");
+  const dir = mkdtempSync(join(tmpdir(), "lab-notebook-"));
+  tempDirs.push(dir);
+  const traceDir = join(dir, "traces");
   const wanted = opts.scrapedPort !== false;
   const busy = wanted && (await isReady(`http://127.0.0.1:${port}`, 800) || !(await portFree(port)));
   const server = await startLabServer({ port: wanted && !busy ? port : 0, traceDir });
@@ -107,6 +110,8 @@ export async function checkLab(id: string): Promise<{ ok: boolean; text: string;
 export async function stopAll(): Promise<string> {
   const n = started.length;
   for (const s of started.splice(0)) await s.stop();
+  // The spans were only for this session's charts and checks.
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   let prom = "";
   if (startedPrometheus) {
     startedPrometheus = false;
