@@ -41,6 +41,11 @@ export const ERROR_CODES = {
   MSV_ERR_STACK_PORT_IN_USE: { statusCode: 500, type: "cli_error", summary: "Another process already listens on the port Prometheus should use." },
   MSV_ERR_STACK_START_FAILED: { statusCode: 500, type: "cli_error", summary: "A stack component exited or did not become ready in time; the message names its log." },
   MSV_ERR_STACK_DOCKER: { statusCode: 500, type: "cli_error", summary: "A docker compose command failed, or the Compose plugin is missing." },
+  // --- viewer ---
+  MSV_ERR_VIEWER_USAGE: { statusCode: 400, type: "cli_error", summary: "The viewer or render-dashboard command got an unknown or invalid option; it prints its usage." },
+  MSV_ERR_VIEWER_PORT_IN_USE: { statusCode: 500, type: "cli_error", summary: "Another process already listens on the port the viewer should use." },
+  MSV_ERR_VIEWER_PROMETHEUS: { statusCode: 500, type: "cli_error", summary: "render-dashboard could not reach Prometheus, so it has nothing to draw." },
+  MSV_ERR_START_USAGE: { statusCode: 400, type: "cli_error", summary: "npm start got an unknown or invalid option; it prints its usage." },
   // --- load test ---
   MSV_ERR_LOADTEST_USAGE: { statusCode: 400, type: "cli_error", summary: "The loadtest or capacity command got an unknown or invalid option; it prints its usage." },
   MSV_ERR_LOADTEST_TARGET: { statusCode: 400, type: "cli_error", summary: "The load test only targets miniserve on this machine (127.0.0.1, localhost or [::1])." },
