@@ -1,17 +1,10 @@
 // Seedable shuffling of a question's options, so the learner cannot learn "the answer is always the first".
 // The runner shuffles with a random seed; tests and `quiz --seed N` pass a fixed one for a repeatable order.
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG; plenty for ordering four options. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same small generator the sampler uses (mulberry32): one implementation for every seeded draw.
+import { seededRandom } from "../engine/sampler.ts";
+
+export { seededRandom };
 
 /** A fresh seed for a real run; printed by the runner only on request, so a session can be replayed. */
 export function randomSeed(): number {
