@@ -52,13 +52,15 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
 });
 
 /** Render the dashboard with the dashboard renderer when this checkout has it; never fails the run. */
-function renderDashboardInto(dir: string): { file?: string; note: string } {
+function renderDashboardInto(dir: string, prometheusUrl: string | null, minutes: number): { file?: string; note: string } {
   const probe = spawnSync("npm", ["pkg", "get", "scripts.render-dashboard"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 15_000 });
   if (probe.status !== 0 || probe.stdout.trim() === "{}" || probe.stdout.trim() === "") {
     return { note: "this checkout has no `npm run render-dashboard` yet; render it later with `npm run render-dashboard -- --out " + join(dir, "dashboard.png") + "`" };
   }
   const file = "dashboard.png";
-  const run = spawnSync("npm", ["run", "--silent", "render-dashboard", "--", "--out", join(dir, file)], { cwd: REPO_ROOT, encoding: "utf8", timeout: 180_000 });
+  // The same Prometheus the summary read, over a window that covers the whole run.
+  const args = ["--out", join(dir, file), "--minutes", String(minutes), ...(prometheusUrl ? ["--prometheus", prometheusUrl] : [])];
+  const run = spawnSync("npm", ["run", "--silent", "render-dashboard", "--", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 180_000 });
   if (run.status !== 0) return { note: `\`npm run render-dashboard\` failed (exit ${run.status ?? "timeout"}): ${(run.stderr || run.stdout).trim().split("\n").slice(-2).join(" ")}` };
   return { file, note: "rendered" };
 }
@@ -99,7 +101,7 @@ export async function recordLoadTest(opts: RecordOptions, hooks: RecordHooks = {
   let dashboard: { file?: string; note?: string } | undefined;
   if (opts.renderDashboard) {
     hooks.onStatus?.("rendering the dashboard…");
-    dashboard = renderDashboardInto(dir);
+    dashboard = renderDashboardInto(dir, opts.prometheusUrl ?? null, Math.max(5, Math.ceil(opts.durationS / 60) + 10));
   }
   const summary = renderSummary(results, server, { ...(prometheusError ? { prometheusError } : {}), ...(dashboard ? { dashboard } : {}) });
   writeFileSync(join(dir, "summary.md"), summary);
