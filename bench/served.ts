@@ -86,7 +86,11 @@ const servedDecodeTps = satServer.decodeTokens / satServer.seconds;
 await server.close();
 // The ceiling: the same model on this thread with nothing else running, right after the load.
 const session = await ModelSession.load(config.modelDir, { intraOpThreads: config.ortThreads });
+// Twice: at the cache lengths of the engine-ceiling benchmark (96–128 tokens), and at the longest
+// cache the saturation run's decode steps actually padded to (their cost grows with it).
 const ceiling = await decodeCeiling(session, satBatch, 96, 5);
+const satCache = Math.round(satServer.meanDecodeLongestCache);
+const ceilingAtCache = await decodeCeiling(session, satBatch, Math.max(1, satCache - 16), 5);
 await session.release();
 
 const mixInfo = describeMix(mix);
@@ -118,16 +122,19 @@ const lines = [
   ``,
   `Closed loop, 96 connections, short prompts, 64 tokens each: the engine always has work.`,
   ``,
-  `| served decode tok/s | mean decode batch | ceiling at batch ${satBatch} (tok/s) | served / ceiling | p95 ms |`,
-  `|---|---|---|---|---|`,
-  `| ${Math.round(servedDecodeTps)} | ${satServer.meanDecodeBatch.toFixed(1)} | ${Math.round(ceiling.tokensPerSecond)} | ${((servedDecodeTps / ceiling.tokensPerSecond) * 100).toFixed(0)} % | ${satClient.latencyMs.p95.toFixed(0)} |`,
+  `| served decode tok/s | mean decode batch | ceiling at batch ${satBatch}, caches 96–128 (tok/s) | served / ceiling | ceiling at batch ${satBatch}, caches ~${satCache} as served (tok/s) | served / that ceiling | p95 ms |`,
+  `|---|---|---|---|---|---|---|`,
+  `| ${Math.round(servedDecodeTps)} | ${satServer.meanDecodeBatch.toFixed(1)} | ${Math.round(ceiling.tokensPerSecond)} | ${((servedDecodeTps / ceiling.tokensPerSecond) * 100).toFixed(0)} % | ${Math.round(ceilingAtCache.tokensPerSecond)} | ${((servedDecodeTps / ceilingAtCache.tokensPerSecond) * 100).toFixed(0)} % | ${satClient.latencyMs.p95.toFixed(0)} |`,
   ``,
-  `The ceiling is measured in the same run on the same model session (KV gather + forward + KV append,`,
-  `no HTTP); the served figure includes prefill of new requests, sampling, HTTP and the load generator`,
+  `The ceiling is measured in the same run with the same model (KV gather + forward + KV append, no`,
+  `HTTP, no sampling), once at the engine-ceiling benchmark's cache lengths and once at the mean longest`,
+  `cache the saturation run's decode steps padded to (${satCache} tokens: a step's cost grows with it).`,
+  `The served figure also pays for what the ceiling leaves out: sampling every row on the engine core`,
+  `thread, the prefill of each newcomer between decode steps, and the HTTP thread and the load generator`,
   `sharing the two cores.`,
   ``,
 ];
 const md = lines.join("\n");
 process.stdout.write(md);
 if (values.out) writeFileSync(values.out, md);
-writeFileSync(values.out ? values.out.replace(/\.md$/, ".json") : join(dir, "served.json"), JSON.stringify({ config: { kvSlots: config.kvSlots, ortThreads: config.ortThreads }, mix: mixInfo, steps, saturation: { client: satClient, server: satServer, ceiling, servedDecodeTps } }, null, 2) + "\n");
+writeFileSync(values.out ? values.out.replace(/\.md$/, ".json") : join(dir, "served.json"), JSON.stringify({ config: { kvSlots: config.kvSlots, ortThreads: config.ortThreads }, mix: mixInfo, steps, saturation: { client: satClient, server: satServer, ceiling, ceilingAtCache, servedDecodeTps } }, null, 2) + "\n");

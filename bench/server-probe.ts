@@ -8,6 +8,8 @@ export interface ProbeWindow {
   readonly prefillTokens: number;
   readonly decodeSteps: number;
   readonly meanDecodeBatch: number;
+  /** mean over decode steps of the longest cache in the step (prompt + tokens so far): the padded length */
+  readonly meanDecodeLongestCache: number;
   readonly meanDecodeStepMs: number;
   readonly prefillSteps: number;
   readonly meanPrefillStepMs: number;
@@ -24,6 +26,7 @@ export class ServerProbe {
   private decodeSteps = 0;
   private decodeMs = 0;
   private busyMs = 0;
+  private longestCacheSum = 0;
   private prefillSteps = 0;
   private prefillMs = 0;
   private prefillPadded = 0;
@@ -39,6 +42,9 @@ export class ServerProbe {
         if (s.phase === "decode") {
           this.decodeSteps++;
           this.decodeTokens += s.rows.length;
+          let longest = 0;
+          for (const r of s.rows) longest = Math.max(longest, r.request.promptTokens + r.request.completionTokens);
+          this.longestCacheSum += longest;
           this.decodeMs += ms;
         } else {
           this.prefillSteps++;
@@ -60,6 +66,7 @@ export class ServerProbe {
       prefillTokens: this.prefillTokens,
       decodeSteps: this.decodeSteps,
       meanDecodeBatch: this.decodeSteps ? this.decodeTokens / this.decodeSteps : 0,
+      meanDecodeLongestCache: this.decodeSteps ? this.longestCacheSum / this.decodeSteps : 0,
       meanDecodeStepMs: this.decodeSteps ? this.decodeMs / this.decodeSteps : 0,
       busyFraction: this.busyMs / 1000 / seconds,
       prefillSteps: this.prefillSteps,
@@ -68,7 +75,7 @@ export class ServerProbe {
       finished: this.finished,
     };
     this.decodeTokens = this.prefillTokens = this.decodeSteps = this.decodeMs = this.busyMs = this.finished = 0;
-    this.prefillSteps = this.prefillMs = this.prefillPadded = 0;
+    this.prefillSteps = this.prefillMs = this.prefillPadded = this.longestCacheSum = 0;
     this.startedMs = performance.now();
     return w;
   }
