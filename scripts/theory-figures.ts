@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import * as echarts from "echarts";
 import { Resvg } from "@resvg/resvg-js";
 import { LLM_LATENCY_BUCKETS, COST_PER_REQUEST_BUCKETS_EUR } from "../src/observability/catalogue.ts";
+import { seededRandom } from "../src/engine/sampler.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const IMG = join(ROOT, "theory", "img");
@@ -225,7 +226,7 @@ const fmtSeconds = (s: number): string => (s < 1 ? `${Math.round(s * 1000)} ms` 
 function figureBuckets(): void {
   // Illustrative, not measured: a log-normal mixture spanning tens of ms to two minutes,
   // the shape of a general LLM service with short replies and long generations.
-  const rand = mulberry32(34);
+  const rand = seededRandom(34);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const values: number[] = [];
   for (let i = 0; i < 20000; i++) {
@@ -263,18 +264,6 @@ function figureBuckets(): void {
     });
   });
   png("latency-buckets.png", { title: titles, grid: grids, xAxis: xAxes, yAxis: yAxes, series }, 900, 480);
-}
-
-/** Mulberry32, so the illustrative distribution is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Figure 01: the measured durations of the request mix counted into the real latency buckets. */
