@@ -11,7 +11,7 @@ export async function measurePrefill(model: ModelSession, batch: number, length:
   const pos = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % length));
   const start = performance.now();
   const past = Array.from({ length: 2 * model.config.nLayer }, () => new Float32Array(0));
-  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), past });
+  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), invTemperature: new Float32Array(batch).fill(1.25), past });
   return (n / (performance.now() - start)) * 1000;
 }
 
@@ -33,7 +33,7 @@ export async function measureDecode(model: ModelSession, batch: number, past: nu
     const out = await model.forward({
       batch, newLength: 1, pastLength: P,
       inputIds: new BigInt64Array(batch).fill(100n), positionIds: new BigInt64Array(batch).fill(BigInt(P)),
-      attentionMask: new Float32Array(batch * (P + 1)).fill(1), past: buf,
+      attentionMask: new Float32Array(batch * (P + 1)).fill(1), invTemperature: new Float32Array(batch).fill(1.25), past: buf,
     });
     pool.append(slots, out.present, 1, slots.map(() => 1));
     times.push(performance.now() - start);

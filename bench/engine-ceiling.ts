@@ -45,7 +45,7 @@ rows.push(`## Prefill`, ``, `| rows × prompt tokens | tokens/s |`, `|---|---|`)
 for (const [k, v] of Object.entries(prefillRuns)) rows.push(`| ${k.replace("x", " × ")} | ${Math.round(v).toLocaleString("en")} |`);
 rows.push(``, `## Decode (one token per row per step, caches holding 96–128 tokens)`, ``, `| batch | ms per step | tokens/s |`, `|---|---|---|`);
 for (const [b, v] of Object.entries(decodeRuns)) rows.push(`| ${b} | ${v.stepMs.toFixed(2)} | ${Math.round(v.tokensPerSecond).toLocaleString("en")} |`);
-rows.push(``, `A decode step here is the KV gather, the forward pass and the KV append — the physical`, `work of one engine step — with no HTTP, scheduler or observability around it.`, ``);
+rows.push(``, `A decode step here is the KV gather, the forward pass (its output head included: each row's`, `logits and temperature softmax) and the KV append — the physical work of one engine step — with`, `no HTTP, scheduler, sampling draw or observability around it. This machine's speed drifts by up to`, `2× over minutes, so compare figures within one run (bench/served.md measures its own ceiling`, `next to each served window).`, ``);
 const md = rows.join("\n");
 process.stdout.write(md);
 if (values.out) writeFileSync(values.out, md);

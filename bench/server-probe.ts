@@ -4,12 +4,19 @@ import type { Engine } from "../src/engine/index.ts";
 
 export interface ProbeWindow {
   readonly seconds: number;
+  /** from the first step's start to the last step's end in the window: leaves out the load generator's start-up */
+  readonly activeSeconds: number;
   readonly decodeTokens: number;
   readonly prefillTokens: number;
   readonly decodeSteps: number;
   readonly meanDecodeBatch: number;
   /** mean over decode steps of the longest cache in the step (prompt + tokens so far): the padded length */
   readonly meanDecodeLongestCache: number;
+  /** mean over decoded rows of the row's own cache length: the work a step does without padding */
+  readonly meanDecodeRowCache: number;
+  /** fraction of the active time in decode forward passes, and in prefill forward passes */
+  readonly decodeFraction: number;
+  readonly prefillFraction: number;
   readonly meanDecodeStepMs: number;
   readonly prefillSteps: number;
   readonly meanPrefillStepMs: number;
@@ -27,6 +34,9 @@ export class ServerProbe {
   private decodeMs = 0;
   private busyMs = 0;
   private longestCacheSum = 0;
+  private rowCacheSum = 0;
+  private firstStepMs = Number.NaN;
+  private lastStepMs = Number.NaN;
   private prefillSteps = 0;
   private prefillMs = 0;
   private prefillPadded = 0;
@@ -38,12 +48,18 @@ export class ServerProbe {
     this.offs = [
       engine.events.on("step", (s) => {
         const ms = s.endMs - s.startMs;
+        if (Number.isNaN(this.firstStepMs)) this.firstStepMs = s.startMs;
+        this.lastStepMs = s.endMs;
         this.busyMs += ms;
         if (s.phase === "decode") {
           this.decodeSteps++;
           this.decodeTokens += s.rows.length;
           let longest = 0;
-          for (const r of s.rows) longest = Math.max(longest, r.request.promptTokens + r.request.completionTokens);
+          for (const r of s.rows) {
+            const cache = r.request.promptTokens + r.request.completionTokens;
+            longest = Math.max(longest, cache);
+            this.rowCacheSum += cache;
+          }
           this.longestCacheSum += longest;
           this.decodeMs += ms;
         } else {
@@ -60,13 +76,18 @@ export class ServerProbe {
   /** Read the window since the last call and start a new one. */
   take(): ProbeWindow {
     const seconds = (performance.now() - this.startedMs) / 1000;
+    const active = Number.isNaN(this.firstStepMs) ? 0 : (this.lastStepMs - this.firstStepMs) / 1000;
     const w: ProbeWindow = {
       seconds,
+      activeSeconds: active,
       decodeTokens: this.decodeTokens,
       prefillTokens: this.prefillTokens,
       decodeSteps: this.decodeSteps,
       meanDecodeBatch: this.decodeSteps ? this.decodeTokens / this.decodeSteps : 0,
       meanDecodeLongestCache: this.decodeSteps ? this.longestCacheSum / this.decodeSteps : 0,
+      meanDecodeRowCache: this.decodeTokens ? this.rowCacheSum / this.decodeTokens : 0,
+      decodeFraction: active > 0 ? this.decodeMs / 1000 / active : 0,
+      prefillFraction: active > 0 ? this.prefillMs / 1000 / active : 0,
       meanDecodeStepMs: this.decodeSteps ? this.decodeMs / this.decodeSteps : 0,
       busyFraction: this.busyMs / 1000 / seconds,
       prefillSteps: this.prefillSteps,
@@ -75,7 +96,8 @@ export class ServerProbe {
       finished: this.finished,
     };
     this.decodeTokens = this.prefillTokens = this.decodeSteps = this.decodeMs = this.busyMs = this.finished = 0;
-    this.prefillSteps = this.prefillMs = this.prefillPadded = this.longestCacheSum = 0;
+    this.prefillSteps = this.prefillMs = this.prefillPadded = this.longestCacheSum = this.rowCacheSum = 0;
+    this.firstStepMs = this.lastStepMs = Number.NaN;
     this.startedMs = performance.now();
     return w;
   }

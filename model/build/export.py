@@ -7,8 +7,9 @@ usage:
 
 Graph I/O (L layers, Dh = head_dim, KV = n_kv_head; B, S, P dynamic):
   in  input_ids [B,S] int64, position_ids [B,S] int64, attention_mask [B,P+S] float32,
-      past_key_{l} / past_value_{l} [B,KV,P,Dh] float32 for l = 0..L-1
-  out logits [B,S,V] float32, present_key_{l} / present_value_{l} [B,KV,S,Dh] float32
+      inv_temperature [B] float32, past_key_{l} / past_value_{l} [B,KV,P,Dh] float32 for l = 0..L-1
+  out logits [B,V] float32 (each row's last real new position), probs [B,V] float32
+      (softmax(logits * inv_temperature)), present_key_{l} / present_value_{l} [B,KV,S,Dh] float32
       (keys/values of the new tokens only)
 """
 import argparse
@@ -40,23 +41,26 @@ def export(gpt: GPT, path: str):
     input_ids = torch.randint(0, cfg.vocab_size, (B, S), dtype=torch.long)
     position_ids = (torch.arange(S) + P)[None].repeat(B, 1).long()
     attention_mask = torch.ones(B, P + S, dtype=torch.float32)
+    inv_temperature = torch.ones(B, dtype=torch.float32)
     past_names, present_names = io_names(cfg.n_layer)
     past = [torch.randn(B, cfg.n_kv_head, P, cfg.head_dim) for _ in past_names]
     dyn = {
         "input_ids": {0: "B", 1: "S"},
         "position_ids": {0: "B", 1: "S"},
         "attention_mask": {0: "B", 1: "P_plus_S"},
-        "logits": {0: "B", 1: "S"},
+        "inv_temperature": {0: "B"},
+        "logits": {0: "B"},
+        "probs": {0: "B"},
     }
     dyn.update({n: {0: "B", 2: "P"} for n in past_names})
     dyn.update({n: {0: "B", 2: "S"} for n in present_names})
     with torch.no_grad():
         torch.onnx.export(
             wrapped,
-            (input_ids, position_ids, attention_mask, *past),
+            (input_ids, position_ids, attention_mask, inv_temperature, *past),
             path,
-            input_names=["input_ids", "position_ids", "attention_mask", *past_names],
-            output_names=["logits", *present_names],
+            input_names=["input_ids", "position_ids", "attention_mask", "inv_temperature", *past_names],
+            output_names=["logits", "probs", *present_names],
             dynamic_axes=dyn,
             opset_version=OPSET,
             do_constant_folding=True,

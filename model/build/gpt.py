@@ -131,14 +131,19 @@ class GPT(nn.Module):
 
 class CachedGPT(nn.Module):
     """Inference wrapper implementing the miniserve ONNX I/O contract:
-    forward(input_ids, position_ids, attention_mask, past_key_0, past_value_0, ...,
-    past_key_{L-1}, past_value_{L-1}) -> (logits, present_key_0, present_value_0, ...)."""
+    forward(input_ids, position_ids, attention_mask, inv_temperature, past_key_0, past_value_0, ...,
+    past_key_{L-1}, past_value_{L-1}) -> (logits, probs, present_key_0, present_value_0, ...).
+
+    Only each row's last real new position reaches the output head: the server samples from it
+    and nothing else, and skipping the other positions saves the vocabulary projection for all
+    of them during prefill. `probs` is softmax(logits * inv_temperature), which the runtime
+    computes with vectorised kernels far faster than a JavaScript loop over the vocabulary."""
 
     def __init__(self, gpt: GPT):
         super().__init__()
         self.gpt = gpt
 
-    def forward(self, input_ids, position_ids, attention_mask, *past):
+    def forward(self, input_ids, position_ids, attention_mask, inv_temperature, *past):
         g = self.gpt
         S = input_ids.shape[1]
         T = attention_mask.shape[1]  # P + S
@@ -153,5 +158,9 @@ class CachedGPT(nn.Module):
         for li, blk in enumerate(g.blocks):
             x, k, v = blk(x, bias, past[2 * li], past[2 * li + 1])
             presents += [k, v]
-        logits = g.head(x)
-        return (logits, *presents)
+        # last real new position of each row: the new part of the mask counts a row's new tokens
+        last = (attention_mask[:, T - S:].sum(-1) - 1).clamp(min=0).long()  # [B]
+        x_last = torch.gather(x, 1, last[:, None, None].expand(x.shape[0], 1, x.shape[2])).squeeze(1)  # [B,D]
+        logits = g.head(x_last)  # [B,V]
+        probs = torch.softmax(logits * inv_temperature[:, None], dim=-1)
+        return (logits, probs, *presents)

@@ -3,6 +3,8 @@
 //  1. tokenizer fixtures: a JS byte-BPE encoder must reproduce the Python ids
 //  2. KV-cache parity: prefill (P=0) + decode steps == one full uncached run
 //  3. batching parity: 2 right-padded rows (prefill + 1 decode) == each row alone
+//     (the graph returns logits at each row's last real position only, so padding must not move it)
+//  3b. probs == softmax(logits * inv_temperature)
 //  4. timings (intraOpNumThreads=1)
 //  5. writes fixtures/reference-logits.json and build/out/samples.json
 // usage: node verify.mjs [--no-write] [--config path/to/config.json]
@@ -70,13 +72,13 @@ const sess = await ort.InferenceSession.create(path.join(cfgDir, cfg.onnx), {
 console.log(`inputs: ${sess.inputNames.join(', ')} | outputs: ${sess.outputNames.join(', ')}`);
 const KV_NAMES = [];  // [past name, present name] in the order used below: l0 key, l0 value, l1 key, ...
 for (let l = 0; l < L; l++) for (const kind of ['key', 'value']) KV_NAMES.push([`past_${kind}_${l}`, `present_${kind}_${l}`]);
-check(JSON.stringify(sess.inputNames) === JSON.stringify(['input_ids', 'position_ids', 'attention_mask', ...KV_NAMES.map((n) => n[0])])
-  && JSON.stringify(sess.outputNames) === JSON.stringify(['logits', ...KV_NAMES.map((n) => n[1])]),
-  `graph I/O: input_ids, position_ids, attention_mask, past_{key,value}_0..${L - 1} -> logits, present_{key,value}_0..${L - 1}`);
+check(JSON.stringify(sess.inputNames) === JSON.stringify(['input_ids', 'position_ids', 'attention_mask', 'inv_temperature', ...KV_NAMES.map((n) => n[0])])
+  && JSON.stringify(sess.outputNames) === JSON.stringify(['logits', 'probs', ...KV_NAMES.map((n) => n[1])]),
+  `graph I/O: input_ids, position_ids, attention_mask, inv_temperature, past_{key,value}_0..${L - 1} -> logits, probs, present_{key,value}_0..${L - 1}`);
 
 // The cache is kept as one Float32Array per layer and kind (key/value), shape [B,KV,P,Dh].
 // rows: [{ids:[...new tokens]}], past: array of 2L Float32Array or null, pastLens per row
-async function run(rows, past = null, P = 0, pastLens = null) {
+async function run(rows, past = null, P = 0, pastLens = null, invTemperature = 1) {
   const B = rows.length, S = Math.max(...rows.map((r) => r.ids.length));
   const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
   const mask = new Float32Array(B * (P + S));
@@ -92,6 +94,7 @@ async function run(rows, past = null, P = 0, pastLens = null) {
     input_ids: new ort.Tensor('int64', ids, [B, S]),
     position_ids: new ort.Tensor('int64', pos, [B, S]),
     attention_mask: new ort.Tensor('float32', mask, [B, P + S]),
+    inv_temperature: new ort.Tensor('float32', new Float32Array(B).fill(invTemperature), [B]),
   };
   KV_NAMES.forEach(([name], i) => { feeds[name] = new ort.Tensor('float32', past ? past[i] : new Float32Array(0), [B, KV, P, Dh]); });
   const out = await sess.run(feeds);
@@ -99,9 +102,11 @@ async function run(rows, past = null, P = 0, pastLens = null) {
     const d = out[name].dims;
     if (d.length !== 4 || d[0] !== B || d[1] !== KV || d[2] !== S || d[3] !== Dh) throw new Error(`${name} dims ${d}`);
   }
-  return { logits: out.logits.data, present: KV_NAMES.map(([, name]) => out[name].data), B, S };
+  if (out.logits.dims.join() !== `${B},${V}` || out.probs.dims.join() !== `${B},${V}`) throw new Error(`logits/probs dims ${out.logits.dims} ${out.probs.dims}`);
+  return { logits: out.logits.data, probs: out.probs.data, present: KV_NAMES.map(([, name]) => out[name].data), B, S };
 }
-const rowLogits = (res, b, s) => res.logits.subarray((b * res.S + s) * V, (b * res.S + s + 1) * V);
+// logits (or probs) of row b: the graph returns them at each row's last real new position only
+const rowLogits = (res, b) => res.logits.subarray(b * V, (b + 1) * V);
 // Append present (2L arrays [B,KV,S,Dh]) to past (2L arrays [B,KV,P,Dh]); row b keeps its
 // first pastLens[b] valid past entries followed by its newLens[b] new entries (left-aligned, zero padded).
 function appendKV(past, P, pastLens, present, S, newLens, B) {
@@ -127,7 +132,7 @@ const top5 = (a) => Array.from(a.keys()).sort((i, j) => a[j] - a[i]).slice(0, 5)
 const prompt = encode('Return the number of');
 {
   let res = await run([{ ids: prompt }]);
-  const cachedLogits = [rowLogits(res, 0, prompt.length - 1).slice()];
+  const cachedLogits = [rowLogits(res, 0).slice()];
   let kv = appendKV(null, 0, [0], res.present, res.S, [prompt.length], 1);
   const seq = [...prompt];
   const refSteps = [];
@@ -135,13 +140,16 @@ const prompt = encode('Return the number of');
     const next = argmax(cachedLogits[cachedLogits.length - 1]);
     seq.push(next);
     res = await run([{ ids: [next] }], kv.past, kv.P, kv.lens);
-    cachedLogits.push(rowLogits(res, 0, 0).slice());
+    cachedLogits.push(rowLogits(res, 0).slice());
     kv = appendKV(kv.past, kv.P, kv.lens, res.present, 1, [1], 1);
   }
-  const full = await run([{ ids: seq }]);
+  // each cached step against an uncached run over the same prefix
   let worst = 0;
-  cachedLogits.forEach((lg, i) => { worst = Math.max(worst, maxAbs(lg, rowLogits(full, 0, prompt.length - 1 + i))); });
-  check(worst < 1e-3, `KV cache: prefill(P=0)+8 decode steps vs full run, max|dlogit|=${worst.toExponential(2)}`);
+  for (let i = 0; i < cachedLogits.length; i++) {
+    const full = await run([{ ids: seq.slice(0, prompt.length + i) }]);
+    worst = Math.max(worst, maxAbs(cachedLogits[i], rowLogits(full, 0)));
+  }
+  check(worst < 1e-3, `KV cache: prefill(P=0)+8 decode steps vs uncached runs, max|dlogit|=${worst.toExponential(2)}`);
   const ref = {
     text: 'Return the number of', prompt_ids: prompt,
     prefill_top5: top5(cachedLogits[0]),
@@ -158,21 +166,36 @@ const prompt = encode('Return the number of');
   const solo = [];
   for (const p of [a, b]) {
     const r = await run([{ ids: p }]);
-    const last = rowLogits(r, 0, p.length - 1).slice();
+    const last = rowLogits(r, 0).slice();
     const kv = appendKV(null, 0, [0], r.present, r.S, [p.length], 1);
     const d = await run([{ ids: [argmax(last)] }], kv.past, kv.P, kv.lens);
-    solo.push({ last, dec: rowLogits(d, 0, 0).slice(), next: argmax(last) });
+    solo.push({ last, dec: rowLogits(d, 0).slice(), next: argmax(last) });
   }
   const r = await run([{ ids: a }, { ids: b }]);
-  const d1 = maxAbs(rowLogits(r, 0, a.length - 1), solo[0].last);
-  const d2 = maxAbs(rowLogits(r, 1, b.length - 1), solo[1].last);
+  const d1 = maxAbs(rowLogits(r, 0), solo[0].last);
+  const d2 = maxAbs(rowLogits(r, 1), solo[1].last);
   let nanFree = true; for (const x of r.logits) if (!Number.isFinite(x)) nanFree = false;
   check(Math.max(d1, d2) < 1e-3 && nanFree, `batch prefill: 2 right-padded rows (S=${a.length},${b.length}) vs alone, max|dlogit|=${Math.max(d1, d2).toExponential(2)}, finite=${nanFree}`);
   // decode one step for both rows with a ragged (padded) past
   const kv = appendKV(null, 0, [0, 0], r.present, r.S, [a.length, b.length], 2);
   const d = await run([{ ids: [solo[0].next] }, { ids: [solo[1].next] }], kv.past, kv.P, kv.lens);
-  const e = Math.max(maxAbs(rowLogits(d, 0, 0), solo[0].dec), maxAbs(rowLogits(d, 1, 0), solo[1].dec));
+  const e = Math.max(maxAbs(rowLogits(d, 0), solo[0].dec), maxAbs(rowLogits(d, 1), solo[1].dec));
   check(e < 1e-3, `batch decode: ragged past (p=${kv.lens}) vs alone, max|dlogit|=${e.toExponential(2)}`);
+}
+
+// ---------- 3b. the sampling head ----------
+{
+  let worst = 0, sumErr = 0;
+  for (const invT of [1, 1.25, 5]) {
+    const r = await run([{ ids: prompt }], null, 0, null, invT);
+    const lg = rowLogits(r, 0);
+    const m = Math.max(...lg);
+    const e = Array.from(lg, (x) => Math.exp((x - m) * invT));
+    const z = e.reduce((s, x) => s + x, 0);
+    worst = Math.max(worst, maxAbs(r.probs, e.map((x) => x / z)));
+    sumErr = Math.max(sumErr, Math.abs(r.probs.reduce((s, x) => s + x, 0) - 1));
+  }
+  check(worst < 1e-5 && sumErr < 1e-4, `probs: softmax(logits * inv_temperature) at 1/T = 1, 1.25, 5, max|dp|=${worst.toExponential(2)}, max|sum-1|=${sumErr.toExponential(2)}`);
 }
 
 // ---------- 4. timings ----------
@@ -202,7 +225,7 @@ const rand = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 4
 async function generate(text, maxNew, temperature) {
   const ids = encode(text);
   let res = await run([{ ids }]);
-  let logits = rowLogits(res, 0, ids.length - 1).slice();
+  let logits = rowLogits(res, 0).slice();
   let kv = appendKV(null, 0, [0], res.present, res.S, [ids.length], 1);
   const out = [];
   for (let i = 0; i < maxNew; i++) {
@@ -218,7 +241,7 @@ async function generate(text, maxNew, temperature) {
     if (next === EOT) { out.push(EOT); break; }
     out.push(next);
     res = await run([{ ids: [next] }], kv.past, kv.P, kv.lens);
-    logits = rowLogits(res, 0, 0).slice();
+    logits = rowLogits(res, 0).slice();
     kv = appendKV(kv.past, kv.P, kv.lens, res.present, 1, [1], 1);
   }
   return decode(out) + (out[out.length - 1] === EOT ? '<|endoftext|>' : '');

@@ -4,7 +4,7 @@ import { SlotPool } from "./kv-cache.ts";
 import type { CoreEvent, CoreRequest } from "./core-protocol.ts";
 import { epochNow } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
-import type { LocalModelRunner } from "./model-runner.ts";
+import type { LocalModelRunner, StepOutput } from "./model-runner.ts";
 import { Sampler, seededRandom } from "./sampler.ts";
 import type { Random } from "./sampler.ts";
 
@@ -117,29 +117,27 @@ export class EngineCore {
 
   private async prefill(rows: CoreRow[]): Promise<void> {
     const startMs = epochNow();
-    const logits = await this.runner.prefill(rows.map((r) => ({ slot: r.slot, tokens: r.request.promptIds })));
+    const out = await this.runner.prefill(rows.map((r) => ({ slot: r.slot, tokens: r.request.promptIds, invTemperature: invTemperature(r) })));
     const endMs = epochNow();
-    let longest = 0;
-    for (const r of rows) longest = Math.max(longest, r.request.promptIds.length);
     for (const r of rows) r.cached = r.request.promptIds.length;
-    this.sampleStep("prefill", startMs, endMs, rows, rows.map((r) => r.request.promptIds.length), rows.length * longest, logits);
+    this.sampleStep("prefill", startMs, endMs, rows, rows.map((r) => r.request.promptIds.length), out);
   }
 
   private async decode(rows: CoreRow[]): Promise<void> {
     const startMs = epochNow();
-    const logits = await this.runner.decode(rows.map((r) => ({ slot: r.slot, token: r.lastToken })));
+    const out = await this.runner.decode(rows.map((r) => ({ slot: r.slot, token: r.lastToken, invTemperature: invTemperature(r) })));
     const endMs = epochNow();
     for (const r of rows) r.cached++;
-    this.sampleStep("decode", startMs, endMs, rows, rows.map(() => 1), rows.length, logits);
+    this.sampleStep("decode", startMs, endMs, rows, rows.map(() => 1), out);
   }
 
   /** Sample every row's next token, publish the step, and end the rows that are done. */
-  private sampleStep(phase: "prefill" | "decode", startMs: number, endMs: number, rows: CoreRow[], tokens: number[], paddedTokens: number, logits: Float32Array): void {
+  private sampleStep(phase: "prefill" | "decode", startMs: number, endMs: number, rows: CoreRow[], tokens: number[], out: StepOutput): void {
     const V = this.sampler.vocabSize;
     const eot = this.runner.config.eotId;
     const sampled = rows.map((row, b) =>
-      row.stopWith !== null ? -1 : this.sampler.sample(logits, b * V, { temperature: row.request.temperature, topP: row.request.topP }, row.random));
-    this.events.push({ kind: "step", phase, startMs, endMs, rows: rows.map((r, b) => ({ id: r.request.id, tokens: tokens[b]! })), paddedTokens, sampled });
+      row.stopWith !== null ? -1 : this.sampler.sample(out.logits, b * V, { temperature: row.request.temperature, topP: row.request.topP }, row.random, out.probs));
+    this.events.push({ kind: "step", phase, startMs, endMs, rows: rows.map((r, b) => ({ id: r.request.id, tokens: tokens[b]! })), paddedTokens: out.paddedTokens, sampled });
     rows.forEach((row, b) => {
       const token = sampled[b]!;
       if (token < 0) return;
@@ -161,4 +159,9 @@ export class EngineCore {
     }
     this.events.push({ kind: "finished", id: row.request.id, finishReason, reason, atMs: epochNow() });
   }
+}
+
+/** The model computes each row's probabilities at its temperature; greedy rows read the logits. */
+function invTemperature(row: CoreRow): number {
+  return row.request.temperature > 0 ? 1 / row.request.temperature : 1;
 }

@@ -6,18 +6,29 @@ import type { ModelConfig, ModelSession } from "./model-session.ts";
 export interface PrefillRow {
   readonly slot: number;
   readonly tokens: readonly number[];
+  /** 1 / temperature for this row's probs (default 1; greedy rows read the logits) */
+  readonly invTemperature?: number;
 }
 
 export interface DecodeRow {
   readonly slot: number;
   readonly token: number;
+  readonly invTemperature?: number;
 }
 
-/** What the scheduler needs from the model: last-position logits per row, [B x V]. */
+/** One step's output, in row order: each row's next-token logits and probabilities, [B x V] each. */
+export interface StepOutput {
+  readonly logits: Float32Array;
+  readonly probs: Float32Array;
+  /** row-tokens the forward calls computed, padding included (a decode step computes one per row) */
+  readonly paddedTokens: number;
+}
+
+/** What the scheduler needs from the model. */
 export interface ModelRunner {
   readonly config: ModelConfig;
-  prefill(rows: readonly PrefillRow[]): Promise<Float32Array>;
-  decode(rows: readonly DecodeRow[]): Promise<Float32Array>;
+  prefill(rows: readonly PrefillRow[]): Promise<StepOutput>;
+  decode(rows: readonly DecodeRow[]): Promise<StepOutput>;
   close(): Promise<void>;
 }
 
@@ -33,7 +44,15 @@ export class LocalModelRunner implements ModelRunner {
     this.scratch = Array.from({ length: 2 * model.config.nLayer }, () => new Float32Array(0));
   }
 
-  async prefill(rows: readonly PrefillRow[]): Promise<Float32Array> {
+  /**
+   * Prefill every row's prompt. A forward pass pads its rows to the longest prompt in it, so rows
+   * are split into groups of similar length when the padding saved outweighs an extra call.
+   */
+  async prefill(rows: readonly PrefillRow[]): Promise<StepOutput> {
+    return this.grouped(rows, (r) => r.tokens.length, PREFILL_CALL_COST_ROW_TOKENS, (group) => this.prefillGroup(group));
+  }
+
+  private async prefillGroup(rows: readonly PrefillRow[]): Promise<StepOutput> {
     const B = rows.length;
     let S = 0;
     for (const r of rows) S = Math.max(S, r.tokens.length);
@@ -49,16 +68,10 @@ export class LocalModelRunner implements ModelRunner {
       });
     });
     const empty = this.scratch.map(() => new Float32Array(0));
-    const out = await this.model.forward({ batch: B, newLength: S, pastLength: 0, inputIds, positionIds, attentionMask: mask, past: empty });
+    // The graph reads each row's last real position from the mask and returns that position only.
+    const out = await this.model.forward({ batch: B, newLength: S, pastLength: 0, inputIds, positionIds, attentionMask: mask, invTemperature: invTemperatures(rows), past: empty });
     this.kv.append(rows.map((r) => r.slot), out.present, S, rows.map((r) => r.tokens.length));
-    // Keep only each row's last real position: that is where its next token comes from.
-    const V = this.config.vocabSize;
-    const logits = new Float32Array(B * V);
-    rows.forEach((row, b) => {
-      const from = (b * S + row.tokens.length - 1) * V;
-      logits.set(out.logits.subarray(from, from + V), b * V);
-    });
-    return logits;
+    return { logits: out.logits, probs: out.probs, paddedTokens: B * S };
   }
 
   /**
@@ -66,19 +79,32 @@ export class LocalModelRunner implements ModelRunner {
    * and a step's cost is dominated by copying B x P cached keys/values, so rows are split into
    * groups of similar length when that saves more than the cost of an extra call.
    */
-  async decode(rows: readonly DecodeRow[]): Promise<Float32Array> {
-    const V = this.config.vocabSize;
-    const logits = new Float32Array(rows.length * V);
-    const order = rows.map((_, i) => i).sort((a, b) => this.kv.length(rows[a]!.slot) - this.kv.length(rows[b]!.slot));
-    for (const group of planDecodeGroups(order.map((i) => this.kv.length(rows[i]!.slot)))) {
-      const members = order.slice(group.start, group.end);
-      const out = await this.decodeGroup(members.map((i) => rows[i]!));
-      members.forEach((rowIndex, k) => logits.set(out.subarray(k * V, (k + 1) * V), rowIndex * V));
-    }
-    return logits;
+  async decode(rows: readonly DecodeRow[]): Promise<StepOutput> {
+    return this.grouped(rows, (r) => this.kv.length(r.slot), CALL_COST_ROW_TOKENS, (group) => this.decodeGroup(group));
   }
 
-  private async decodeGroup(rows: readonly DecodeRow[]): Promise<Float32Array> {
+  /** Sort rows by `length`, run each planned group, and put the outputs back in row order. */
+  private async grouped<R>(rows: readonly R[], length: (row: R) => number, callCost: number, run: (group: R[]) => Promise<StepOutput>): Promise<StepOutput> {
+    const V = this.config.vocabSize;
+    const order = rows.map((_, i) => i).sort((a, b) => length(rows[a]!) - length(rows[b]!));
+    const groups = planGroups(order.map((i) => length(rows[i]!)), callCost);
+    if (groups.length === 1 && order.every((i, k) => i === k)) return run(rows.slice());
+    const logits = new Float32Array(rows.length * V);
+    const probs = new Float32Array(rows.length * V);
+    let paddedTokens = 0;
+    for (const group of groups) {
+      const members = order.slice(group.start, group.end);
+      const out = await run(members.map((i) => rows[i]!));
+      paddedTokens += out.paddedTokens;
+      members.forEach((rowIndex, k) => {
+        logits.set(out.logits.subarray(k * V, (k + 1) * V), rowIndex * V);
+        probs.set(out.probs.subarray(k * V, (k + 1) * V), rowIndex * V);
+      });
+    }
+    return { logits, probs, paddedTokens };
+  }
+
+  private async decodeGroup(rows: readonly DecodeRow[]): Promise<StepOutput> {
     const B = rows.length;
     const slots = rows.map((r) => r.slot);
     let P = 0;
@@ -100,9 +126,9 @@ export class LocalModelRunner implements ModelRunner {
       mask.fill(1, b * (P + 1), b * (P + 1) + len);
       mask[b * (P + 1) + P] = 1;
     });
-    const out = await this.model.forward({ batch: B, newLength: 1, pastLength: P, inputIds, positionIds, attentionMask: mask, past });
+    const out = await this.model.forward({ batch: B, newLength: 1, pastLength: P, inputIds, positionIds, attentionMask: mask, invTemperature: invTemperatures(rows), past });
     this.kv.append(slots, out.present, 1, rows.map(() => 1));
-    return out.logits;
+    return { logits: out.logits, probs: out.probs, paddedTokens: B };
   }
 
   async close(): Promise<void> {
@@ -110,17 +136,27 @@ export class LocalModelRunner implements ModelRunner {
   }
 }
 
+function invTemperatures(rows: readonly { readonly invTemperature?: number }[]): Float32Array {
+  return Float32Array.from(rows, (r) => r.invTemperature ?? 1);
+}
+
 /**
- * What one extra forward call costs, in units of "one row padded by one cached token": measured
+ * What one extra decode call costs, in units of "one row padded by one cached token": measured
  * on this model, a call's fixed overhead (~0.15 ms) equals copying about two thousand row-tokens.
  */
 export const CALL_COST_ROW_TOKENS = 2048;
 
 /**
- * Split rows sorted by cache length into contiguous groups minimising
- * sum(rows x longest cache) + CALL_COST_ROW_TOKENS per group (dynamic programming, O(B^2)).
+ * The same for prefill, in prompt tokens: a prefill token costs ~8 µs of compute, so the ~0.15 ms
+ * a call costs by itself is worth about twenty padded tokens.
  */
-export function planDecodeGroups(sortedLengths: readonly number[]): { start: number; end: number }[] {
+export const PREFILL_CALL_COST_ROW_TOKENS = 24;
+
+/**
+ * Split rows sorted by length into contiguous groups minimising
+ * sum(rows x longest) + callCost per group (dynamic programming, O(B^2)).
+ */
+export function planGroups(sortedLengths: readonly number[], callCost: number = CALL_COST_ROW_TOKENS): { start: number; end: number }[] {
   const n = sortedLengths.length;
   const best = new Float64Array(n + 1).fill(Infinity);
   const cut = new Int32Array(n + 1);
@@ -128,7 +164,7 @@ export function planDecodeGroups(sortedLengths: readonly number[]): { start: num
   for (let end = 1; end <= n; end++) {
     const longest = Math.max(1, sortedLengths[end - 1]!);
     for (let start = 0; start < end; start++) {
-      const cost = best[start]! + (end - start) * longest + CALL_COST_ROW_TOKENS;
+      const cost = best[start]! + (end - start) * longest + callCost;
       if (cost < best[end]!) {
         best[end] = cost;
         cut[end] = start;

@@ -27,13 +27,17 @@ export interface ForwardInput {
   readonly inputIds: BigInt64Array;
   readonly positionIds: BigInt64Array;
   readonly attentionMask: Float32Array;
+  /** [B]: 1 / temperature per row, for the probs output (any positive value for greedy rows) */
+  readonly invTemperature: Float32Array;
   /** 2 x n_layer tensors, [B, H_kv, P, Dh] each: keys of layer l at 2l, values at 2l + 1 */
   readonly past: readonly Float32Array[];
 }
 
 export interface ForwardOutput {
-  /** [B, S, V] */
+  /** [B, V]: next-token logits at each row's last real new position (the graph computes no others) */
   readonly logits: Float32Array;
+  /** [B, V]: softmax(logits x invTemperature), computed in the graph with vectorised kernels */
+  readonly probs: Float32Array;
   /** 2 x n_layer tensors, [B, H_kv, S, Dh] each: keys and values of the new tokens only */
   readonly present: Float32Array[];
 }
@@ -100,6 +104,7 @@ export class ModelSession {
       input_ids: new ort.Tensor("int64", input.inputIds, [B, S]),
       position_ids: new ort.Tensor("int64", input.positionIds, [B, S]),
       attention_mask: new ort.Tensor("float32", input.attentionMask, [B, P + S]),
+      inv_temperature: new ort.Tensor("float32", input.invTemperature, [B]),
     };
     for (let l = 0; l < nLayer; l++) {
       feeds[`past_key_${l}`] = new ort.Tensor("float32", input.past[2 * l]!, [B, nKvHead, P, headDim]);
@@ -110,7 +115,7 @@ export class ModelSession {
     for (let l = 0; l < nLayer; l++) {
       present.push(out[`present_key_${l}`]!.data as Float32Array, out[`present_value_${l}`]!.data as Float32Array);
     }
-    return { logits: out["logits"]!.data as Float32Array, present };
+    return { logits: out["logits"]!.data as Float32Array, probs: out["probs"]!.data as Float32Array, present };
   }
 
   async release(): Promise<void> {

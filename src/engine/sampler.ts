@@ -31,29 +31,27 @@ export class Sampler {
     this.order = new Uint32Array(vocabSize);
   }
 
-  /** Sample from logits[offset .. offset + vocabSize). */
-  sample(logits: Float32Array, offset: number, params: SamplingParams, random: Random): number {
+  /**
+   * Sample from logits[offset .. offset + vocabSize). `modelProbs`, when given, holds the same
+   * row's softmax(logits / temperature) at the same offset: the model computes it in its graph,
+   * far faster than the exp pass below, which remains for callers without it.
+   */
+  sample(logits: Float32Array, offset: number, params: SamplingParams, random: Random, modelProbs?: Float32Array): number {
     const V = this.vocabSize;
-    let best = 0;
-    let max = -Infinity;
-    for (let i = 0; i < V; i++) {
-      const x = logits[offset + i]!;
-      if (x > max) {
-        max = x;
-        best = i;
-      }
-    }
-    if (params.temperature <= 0) return best;
+    if (params.temperature <= 0) return argmax(logits, offset, V);
 
     const probs = this.probs;
-    const invT = 1 / params.temperature;
     let total = 0;
-    for (let i = 0; i < V; i++) {
-      const p = Math.exp((logits[offset + i]! - max) * invT);
-      probs[i] = p;
-      total += p;
+    if (modelProbs !== undefined) {
+      // The model's probabilities already sum to 1 (to float32 rounding): one pass, stopping early.
+      if (params.topP >= 1) return drawFrom(modelProbs, offset, V, 1, random());
+      for (let i = 0; i < V; i++) total += probs[i] = modelProbs[offset + i]!;
+    } else {
+      const max = logits[offset + argmax(logits, offset, V)]!;
+      const invT = 1 / params.temperature;
+      for (let i = 0; i < V; i++) total += probs[i] = Math.exp((logits[offset + i]! - max) * invT);
+      if (params.topP >= 1) return drawFrom(probs, 0, V, total, random());
     }
-    if (params.topP >= 1) return this.draw(total * random());
 
     // Nucleus: sort token ids by probability, keep the head whose mass reaches top_p.
     const order = this.order;
@@ -70,13 +68,31 @@ export class Sampler {
     }
     return order[kept - 1]!;
   }
+}
 
-  private draw(target: number): number {
-    const probs = this.probs;
-    for (let i = 0; i < this.vocabSize; i++) {
-      target -= probs[i]!;
-      if (target <= 0) return i;
+function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  let max = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const x = values[offset + i]!;
+    if (x > max) {
+      max = x;
+      best = i;
     }
-    return this.vocabSize - 1;
   }
+  return best;
+}
+
+/** Draw index i with probability weights[i] / total, u uniform in [0, 1). */
+function drawFrom(weights: Float32Array | Float64Array, offset: number, length: number, total: number, u: number): number {
+  let target = total * u;
+  let last = 0;
+  for (let i = 0; i < length; i++) {
+    const w = weights[offset + i]!;
+    if (w > 0) last = i;
+    target -= w;
+    if (target <= 0 && w > 0) return i;
+  }
+  // Rounding left a sliver of mass unspent: the last token with any weight takes it.
+  return last;
 }

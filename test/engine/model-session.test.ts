@@ -30,11 +30,11 @@ test("prefill and a cached decode step reproduce the build's reference logits", 
   const session = await ModelSession.load(dir, { intraOpThreads: 1 });
   const runner = new LocalModelRunner(session, 2);
   try {
-    const afterPrefill = top5(await runner.prefill([{ slot: 1, tokens: ref.prompt_ids }]));
+    const afterPrefill = top5((await runner.prefill([{ slot: 1, tokens: ref.prompt_ids }])).logits);
     assert.deepEqual(afterPrefill.map((t) => t.id), ref.prefill_top5.map((t) => t.id));
     afterPrefill.forEach((t, i) => assert.ok(Math.abs(t.logit - ref.prefill_top5[i]!.logit) < 1e-3));
     assert.equal(ref.decode_1.position, ref.prompt_ids.length);
-    const afterDecode = top5(await runner.decode([{ slot: 1, token: ref.decode_1.input_id }]));
+    const afterDecode = top5((await runner.decode([{ slot: 1, token: ref.decode_1.input_id }])).logits);
     assert.deepEqual(afterDecode.map((t) => t.id), ref.decode_1.top5.map((t) => t.id));
     afterDecode.forEach((t, i) => assert.ok(Math.abs(t.logit - ref.decode_1.top5[i]!.logit) < 1e-3));
   } finally {
@@ -47,18 +47,40 @@ test("a row's logits do not depend on the other rows of its batch (padding is ma
   const runner = new LocalModelRunner(session, 3);
   try {
     const V = runner.config.vocabSize;
-    const alone = await runner.prefill([{ slot: 0, tokens: ref.prompt_ids }]);
-    const batched = await runner.prefill([{ slot: 1, tokens: [1023, 300, 301, 302, 303, 304, 305, 306, 307] }, { slot: 2, tokens: ref.prompt_ids }]);
+    const alone = (await runner.prefill([{ slot: 0, tokens: ref.prompt_ids }])).logits;
+    const batched = (await runner.prefill([{ slot: 1, tokens: [1023, 300, 301, 302, 303, 304, 305, 306, 307] }, { slot: 2, tokens: ref.prompt_ids }])).logits;
     const row = batched.subarray(V, 2 * V);
     let maxDiff = 0;
     for (let i = 0; i < V; i++) maxDiff = Math.max(maxDiff, Math.abs(row[i]! - alone[i]!));
     assert.ok(maxDiff < 1e-3, `max diff ${maxDiff}`);
     // and one decode step with caches of different lengths
-    const d1 = await runner.decode([{ slot: 0, token: 261 }]);
-    const d2 = await runner.decode([{ slot: 1, token: 261 }, { slot: 2, token: 261 }]);
+    const d1 = (await runner.decode([{ slot: 0, token: 261 }])).logits;
+    const d2 = (await runner.decode([{ slot: 1, token: 261 }, { slot: 2, token: 261 }])).logits;
     let maxDecode = 0;
     for (let i = 0; i < V; i++) maxDecode = Math.max(maxDecode, Math.abs(d2[V + i]! - d1[i]!));
     assert.ok(maxDecode < 1e-3, `max decode diff ${maxDecode}`);
+  } finally {
+    await runner.close();
+  }
+});
+
+test("the model returns each row's probabilities at that row's temperature", async () => {
+  const session = await ModelSession.load(dir, { intraOpThreads: 1 });
+  const runner = new LocalModelRunner(session, 2);
+  try {
+    const V = runner.config.vocabSize;
+    // two rows of different lengths and temperatures: the probabilities must follow each row's own
+    const out = await runner.prefill([{ slot: 0, tokens: ref.prompt_ids, invTemperature: 1 / 0.7 }, { slot: 1, tokens: Array.from({ length: 60 }, (_, i) => 300 + i), invTemperature: 1 / 1.3 }]);
+    [0.7, 1.3].forEach((T, b) => {
+      const logits = out.logits.subarray(b * V, (b + 1) * V);
+      const max = Math.max(...logits);
+      const e = Array.from(logits, (x) => Math.exp((x - max) / T));
+      const z = e.reduce((s, x) => s + x, 0);
+      let worst = 0;
+      e.forEach((x, i) => (worst = Math.max(worst, Math.abs(x / z - out.probs[b * V + i]!))));
+      assert.ok(worst < 1e-5, `row ${b}: max |dp| ${worst}`);
+    });
+    assert.equal(out.paddedTokens, 4 + 60, "prompts of 4 and 60 tokens are cheaper in two calls than one padded to 60");
   } finally {
     await runner.close();
   }
