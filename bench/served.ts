@@ -1,6 +1,6 @@
 // Served benchmark: the documented request mix at increasing fixed rates against a real miniserve,
 // then a saturation run, set against the engine ceiling measured in the same run.
-// Usage: npm run bench:served [-- --rates 50,100,150,200 --duration 20 --rounds 3 --out bench/served.md]
+// Usage: npm run bench:served [-- --rates 50,100,150,200 --duration 20 --rounds 5 --out bench/served.md]
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -13,13 +13,14 @@ import { startMiniserve } from "../src/server/index.ts";
 import { decodeCeiling } from "./ceiling.ts";
 import { ServerProbe } from "./server-probe.ts";
 import type { ProbeWindow } from "./server-probe.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
     rates: { type: "string", default: "50,100,150,200,250" },
     duration: { type: "string", default: "20" },
     connections: { type: "string", default: "400" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     out: { type: "string" },
   },
 });
@@ -78,12 +79,25 @@ for (const rate of rates) {
   await server.engine.whenIdle();
 }
 
-// Saturation, in rounds: a closed-loop window keeps every slot busy, then the bare model is timed
-// at the batch size and cache length that window decoded at. This machine's speed drifts by tens
-// of percent over minutes, so each window is set against a ceiling measured right after it.
+// Saturation, in rounds: closed-loop windows that keep every slot busy, alternating with timings of
+// the bare model at the batch size and cache length the windows decoded at. This machine's speed
+// swings by ±30 % from one second to the next, so the headline compares the median window with the
+// median timing, and each timing runs for about a second. For about a second after a load ends the
+// process is still closing connections and collecting garbage; the ceiling is timed after that.
+const SETTLE_MS = 2000;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+const CEILING_REPEATS = 40;
 const session = await ModelSession.load(config.modelDir, { intraOpThreads: config.ortThreads });
-const satSeconds = Math.max(5, Math.round(durationS / 2));
-interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; ceiling: { tokensPerSecond: number; stepMs: number }; servedTps: number; decodePhaseTps: number }
+const satSeconds = Math.max(4, Math.round(durationS / 3));
+// The saturation mix's cache lengths are known before the first round from a short closed-loop warm-up.
+probe.take();
+await runLoad(server.url, 0, 3, 96, saturationFile);
+const warm = probe.take();
+await server.engine.whenIdle();
+await settle();
+let nextBefore = await decodeCeiling(session, Math.max(1, Math.round(warm.meanDecodeBatch)), Math.max(17, Math.round(warm.meanDecodeRowCache)) - 16, CEILING_REPEATS);
+interface Ceiling { tokensPerSecond: number; stepMs: number }
+interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Ceiling; after: Ceiling; servedTps: number; decodePhaseTps: number }
 const satRounds: SatRound[] = [];
 for (let r = 1; r <= rounds; r++) {
   process.stderr.write(`saturation round ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
@@ -94,17 +108,27 @@ for (let r = 1; r <= rounds; r++) {
   const batch = Math.max(1, Math.round(window.meanDecodeBatch));
   const cache = Math.max(17, Math.round(window.meanDecodeRowCache));
   // 32 steps from cache - 16: the timed steps average the cache length the rows had when served.
-  const ceiling = await decodeCeiling(session, batch, cache - 16, 5);
+  const before = nextBefore;
+  await settle();
+  const after = await decodeCeiling(session, batch, cache - 16, CEILING_REPEATS);
+  nextBefore = after;
   // Over the time the engine had work: the load generator's own start-up is not the server's.
   const servedTps = window.activeSeconds > 0 ? window.decodeTokens / window.activeSeconds : 0;
   const decodePhaseTps = window.decodeFraction > 0 ? window.decodeTokens / (window.decodeFraction * window.activeSeconds) : 0;
-  satRounds.push({ client, server: window, batch, cache, ceiling, servedTps, decodePhaseTps });
+  satRounds.push({ client, server: window, batch, cache, before, after, servedTps, decodePhaseTps });
 }
 await server.close();
 await session.release();
-const ratio = (r: SatRound) => r.servedTps / r.ceiling.tokensPerSecond;
-const phaseRatio = (r: SatRound) => r.decodePhaseTps / r.ceiling.tokensPerSecond;
-const medianRound = [...satRounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(satRounds.length / 2)]!;
+// Each round against the mean of the timings on either side of it; the headline, medians against medians.
+const roundCeiling = (r: SatRound) => (r.before.tokensPerSecond + r.after.tokensPerSecond) / 2;
+const ratio = (r: SatRound) => r.servedTps / roundCeiling(r);
+const phaseRatio = (r: SatRound) => r.decodePhaseTps / roundCeiling(r);
+const ceilingTimings = [satRounds[0]!.before, ...satRounds.map((r) => r.after)].map((c) => c.tokensPerSecond);
+const medianCeiling = median(ceilingTimings);
+const medianServed = median(satRounds.map((r) => r.servedTps));
+const medianPhase = median(satRounds.map((r) => r.decodePhaseTps));
+const medianBatch = median(satRounds.map((r) => r.batch));
+const medianCache = median(satRounds.map((r) => r.cache));
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
 const mixInfo = describeMix(mix);
@@ -135,14 +159,14 @@ const lines = [
   `## Saturation against the engine ceiling`,
   ``,
   `Closed loop, 96 connections, the prompts of a 64-entry mix of the same kind (seed 7, 8–200 tokens, no retrieval), 64 tokens each, not streamed: the engine always has work and every KV slot is busy.`,
-  `${rounds} rounds of ${satSeconds} s. After each round, with the server idle, the bare model is timed on this thread at the round's mean decode batch and at the cache length its decoded rows had on average (KV gather + forward pass + KV append, 32 steps, median of 5 runs).`,
+  `${rounds} rounds of ${satSeconds} s. Before the first round and after each one, with the server idle for ${SETTLE_MS / 1000} s, the bare model is timed on this thread at the rounds' mean decode batch and at the cache length their decoded rows had on average: KV gather + forward pass + KV append, 32 steps per run, the median step of each run, the median of ${CEILING_REPEATS} runs. This machine's speed swings by ±30 % from one second to the next, so single rounds scatter; the headline sets the median round against the median timing.`,
   ``,
-  `| round | served decode tok/s | mean decode batch | mean row cache (padded to) | ceiling at that batch and cache (tok/s) | **served / ceiling** | engine time: decode · prefill · rest | decode-phase tok/s | decode phase / ceiling | p95 ms |`,
+  `| round | served decode tok/s | mean decode batch | mean row cache (padded to) | ceiling timed before · after (tok/s) | **served / ceiling** | engine time: decode · prefill · rest | decode-phase tok/s | decode phase / ceiling | p95 ms |`,
   `|---|---|---|---|---|---|---|---|---|---|`,
   ...satRounds.map((r, i) =>
-    `| ${i + 1} | ${Math.round(r.servedTps)} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.ceiling.tokensPerSecond)} | **${pct(ratio(r))}** | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(r.decodePhaseTps)} | ${pct(phaseRatio(r))} | ${r.client.latencyMs.p95.toFixed(0)} |`),
+    `| ${i + 1} | ${Math.round(r.servedTps)} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.tokensPerSecond)} · ${Math.round(r.after.tokensPerSecond)} | **${pct(ratio(r))}** | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(r.decodePhaseTps)} | ${pct(phaseRatio(r))} | ${r.client.latencyMs.p95.toFixed(0)} |`),
   ``,
-  `**Median round: served decode throughput is ${pct(ratio(medianRound))} of the engine ceiling** at batch ${medianRound.batch} and a cache of ${medianRound.cache} tokens (${Math.round(medianRound.servedTps)} of ${Math.round(medianRound.ceiling.tokensPerSecond)} tok/s).`,
+  `**Served decode throughput: ${pct(medianServed / medianCeiling)} of the engine ceiling** — median round ${Math.round(medianServed)} decode tok/s against a median ceiling of ${Math.round(medianCeiling)} tok/s at batch ${medianBatch} and a cache of ${medianCache} tokens (single rounds against the timings on either side: ${pct(Math.min(...satRounds.map(ratio)))}–${pct(Math.max(...satRounds.map(ratio)))}). Inside decode steps only: ${pct(medianPhase / medianCeiling)}.`,
   ``,
   `How to read it. The ceiling does nothing but decode steps on rows of equal length. The served engine`,
   `also prefills every newcomer (the "prefill" share of its time: work the mix asks for, with prompts`,
