@@ -425,7 +425,7 @@ function figureWaterfall(run: RunData): void {
   png("request-waterfall.png", {
     title: {
       text: "One request's trace as a waterfall (measured)",
-      subtext: `A non-streamed completion with retrieval (top_k 2), sent while ${run.mix.concurrency} clients were loading the server · ${run.measuredAt}`,
+      subtext: `A non-streamed request of the mix with retrieval (top_k 2), sent while ${run.mix.concurrency} clients were loading the server · ${run.measuredAt}`,
       left: "center", textStyle: { fontSize: 16 }, subtextStyle: { fontSize: 11, color: "#555" },
     },
     grid: { left: 260, right: 120, top: 75, bottom: 45 },
