@@ -121,10 +121,12 @@ async function main(argv: readonly string[]): Promise<void> {
     const ready = await checkReady(a.url);
     const mix = buildRequestMix(Tokenizer.fromFile(join(REPO_ROOT, "model", "tokenizer.json")), { size: 400, seed: a.seed, model: ready.model, fixedLength: true });
     const info = describeMix(mix);
+    const live = process.stderr.isTTY === true;
     const steps = await runRamp({
       url: a.url, rates: a.rates, stepS: a.stepS, connections: a.connections, mix, sloMs: a.sloMs, stepsPastKnee: a.pastKnee, signal: controller.signal,
-      onProgress: (rate, p) => process.stderr.write(`\r${rate} req/s: ${Math.floor(p.elapsedS)}/${p.durationS} s, ${p.completed} answered, ${p.errors} errors, p95 ${p.p95Ms ?? "–"} ms   `),
-      onStep: (s) => process.stderr.write(`\r${s.offeredRps} req/s → ${s.achievedRps.toFixed(1)} answered/s, p95 ${s.latencyMs.p95} ms, ${s.errors} errors, queue max ${s.queueDepthMax}, KV max ${s.kvSlotsMax}${s.breaksSlo ? "  (SLO broken)" : ""}\n`),
+      // A line rewritten in place twice a second suits a terminal; in a log it would pile up into one long line.
+      onProgress: live ? (rate, p) => process.stderr.write(`\r${rate} req/s: ${Math.floor(p.elapsedS)}/${p.durationS} s, ${p.completed} answered, ${p.errors} errors, p95 ${p.p95Ms ?? "–"} ms   `) : undefined,
+      onStep: (s) => process.stderr.write(`${live ? "\r" : ""}${s.offeredRps} req/s → ${s.achievedRps.toFixed(1)} answered/s, p95 ${s.latencyMs.p95} ms, ${s.errors} errors, queue max ${s.queueDepthMax}, KV max ${s.kvSlotsMax}${s.breaksSlo ? "  (SLO broken)" : ""}\n`),
     });
     if (steps.length === 0) throw new Error("no step ran");
     const first = steps[0]!;
