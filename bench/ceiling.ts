@@ -5,18 +5,26 @@ import { KvCache } from "../src/engine/index.ts";
 import type { ModelSession } from "../src/engine/index.ts";
 import { median } from "./stats.ts";
 
+/** The request mix samples at temperature 0.8; the graph's softmax head takes its inverse. */
+const MIX_INV_TEMPERATURE = 1 / 0.8;
+
+export interface DecodeCeiling {
+  readonly tokensPerSecond: number;
+  readonly stepMs: number;
+}
+
 export async function measurePrefill(model: ModelSession, batch: number, length: number): Promise<number> {
   const n = batch * length;
   const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(32 + (i % 90)));
   const pos = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % length));
   const start = performance.now();
   const past = Array.from({ length: 2 * model.config.nLayer }, () => new Float32Array(0));
-  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), invTemperature: new Float32Array(batch).fill(1.25), past });
+  await model.forward({ batch, newLength: length, pastLength: 0, inputIds: ids, positionIds: pos, attentionMask: new Float32Array(n).fill(1), invTemperature: new Float32Array(batch).fill(MIX_INV_TEMPERATURE), past });
   return (n / (performance.now() - start)) * 1000;
 }
 
 /** Median decode step over `steps` steps of `batch` rows whose caches start at `past` tokens. */
-export async function measureDecode(model: ModelSession, batch: number, past: number, steps: number): Promise<{ tokensPerSecond: number; stepMs: number }> {
+export async function measureDecode(model: ModelSession, batch: number, past: number, steps: number): Promise<DecodeCeiling> {
   const { nLayer, nKvHead, headDim } = model.config;
   const pool = new KvCache(model.config, batch);
   const slots = Array.from({ length: batch }, (_, i) => i);
@@ -33,7 +41,7 @@ export async function measureDecode(model: ModelSession, batch: number, past: nu
     const out = await model.forward({
       batch, newLength: 1, pastLength: P,
       inputIds: new BigInt64Array(batch).fill(100n), positionIds: new BigInt64Array(batch).fill(BigInt(P)),
-      attentionMask: new Float32Array(batch * (P + 1)).fill(1), invTemperature: new Float32Array(batch).fill(1.25), past: buf,
+      attentionMask: new Float32Array(batch * (P + 1)).fill(1), invTemperature: new Float32Array(batch).fill(MIX_INV_TEMPERATURE), past: buf,
     });
     pool.append(slots, out.present, 1, slots.map(() => 1));
     times.push(performance.now() - start);
@@ -43,7 +51,7 @@ export async function measureDecode(model: ModelSession, batch: number, past: nu
 }
 
 /** Median over `repeats` runs of measureDecode. */
-export async function decodeCeiling(model: ModelSession, batch: number, past: number, repeats: number): Promise<{ tokensPerSecond: number; stepMs: number }> {
+export async function decodeCeiling(model: ModelSession, batch: number, past: number, repeats: number): Promise<DecodeCeiling> {
   const runs = [];
   for (let r = 0; r < repeats; r++) runs.push(await measureDecode(model, batch, past, 32));
   return { tokensPerSecond: median(runs.map((x) => x.tokensPerSecond)), stepMs: median(runs.map((x) => x.stepMs)) };

@@ -11,6 +11,7 @@ import { ModelSession } from "../src/engine/index.ts";
 import { buildRequestMix, describeMix } from "../src/loadtest/request-mix.ts";
 import { startMiniserve } from "../src/server/index.ts";
 import { decodeCeiling } from "./ceiling.ts";
+import type { DecodeCeiling } from "./ceiling.ts";
 import { ServerProbe } from "./server-probe.ts";
 import type { ProbeWindow } from "./server-probe.ts";
 import { median } from "./stats.ts";
@@ -96,8 +97,7 @@ const warm = probe.take();
 await server.engine.whenIdle();
 await settle();
 let nextBefore = await decodeCeiling(session, Math.max(1, Math.round(warm.meanDecodeBatch)), Math.max(17, Math.round(warm.meanDecodeRowCache)) - 16, CEILING_REPEATS);
-interface Ceiling { tokensPerSecond: number; stepMs: number }
-interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Ceiling; after: Ceiling; servedTps: number; decodePhaseTps: number }
+interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: DecodeCeiling; after: DecodeCeiling; servedTps: number; decodePhaseTps: number }
 const satRounds: SatRound[] = [];
 for (let r = 1; r <= rounds; r++) {
   process.stderr.write(`saturation round ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
