@@ -4,7 +4,7 @@ import { SlotPool } from "./kv-cache.ts";
 import type { CoreEvent, CoreRequest } from "./core-protocol.ts";
 import { epochNow } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
-import type { LocalModelRunner, StepOutput } from "./model-runner.ts";
+import type { LocalModelRunner, RowOutput, StepOutput } from "./model-runner.ts";
 import { Sampler, seededRandom } from "./sampler.ts";
 import type { Random } from "./sampler.ts";
 
@@ -133,10 +133,9 @@ export class EngineCore {
 
   /** Sample every row's next token, publish the step, and end the rows that are done. */
   private sampleStep(phase: "prefill" | "decode", startMs: number, endMs: number, rows: CoreRow[], tokens: number[], out: StepOutput): void {
-    const V = this.sampler.vocabSize;
     const eot = this.runner.config.eotId;
     const sampled = rows.map((row, b) =>
-      row.stopWith !== null ? -1 : this.sampler.sample(out.logits, b * V, { temperature: row.request.temperature, topP: row.request.topP }, row.random, out.probs));
+      row.stopWith !== null ? -1 : sampleRow(this.sampler, out.rows[b]!, row));
     this.events.push({ kind: "step", phase, startMs, endMs, rows: rows.map((r, b) => ({ id: r.request.id, tokens: tokens[b]! })), paddedTokens: out.paddedTokens, sampled });
     rows.forEach((row, b) => {
       const token = sampled[b]!;
@@ -159,6 +158,10 @@ export class EngineCore {
     }
     this.events.push({ kind: "finished", id: row.request.id, finishReason, reason, atMs: epochNow() });
   }
+}
+
+function sampleRow(sampler: Sampler, out: RowOutput, row: CoreRow): number {
+  return sampler.sample(out.logits, out.offset, { temperature: row.request.temperature, topP: row.request.topP }, row.random, out.probs);
 }
 
 /** The model computes each row's probabilities at its temperature; greedy rows read the logits. */

@@ -7,7 +7,7 @@ export { LifecycleEvents } from "./lifecycle-events.ts";
 export type { EngineEventMap, EngineEventName, FinishReason, StepEvent, StepPhase, StepRow } from "./lifecycle-events.ts";
 export { ModelSession, readModelConfig, sha256File } from "./model-session.ts";
 export { LocalModelRunner } from "./model-runner.ts";
-export type { DecodeRow, ModelRunner, PrefillRow } from "./model-runner.ts";
+export type { DecodeRow, ModelRunner, PrefillRow, RowOutput, StepOutput } from "./model-runner.ts";
 export { CoreClient } from "./core-client.ts";
 export type { CoreEvent, CoreInit, CoreRequest } from "./core-protocol.ts";
 export { EngineCore } from "./engine-core.ts";

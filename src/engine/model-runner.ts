@@ -16,10 +16,20 @@ export interface DecodeRow {
   readonly invTemperature?: number;
 }
 
-/** One step's output, in row order: each row's next-token logits and probabilities, [B x V] each. */
-export interface StepOutput {
+/** Where one row's next-token logits and probabilities sit: V values from `offset` in each array. */
+export interface RowOutput {
   readonly logits: Float32Array;
   readonly probs: Float32Array;
+  readonly offset: number;
+}
+
+/**
+ * One step's output. A step may run as several forward passes (rows grouped by length), so each
+ * row points into the output of its own pass instead of being copied into one [B x V] array.
+ */
+export interface StepOutput {
+  /** one entry per row, in the order the rows were given */
+  readonly rows: readonly RowOutput[];
   /** row-tokens the forward calls computed, padding included (a decode step computes one per row) */
   readonly paddedTokens: number;
 }
@@ -71,7 +81,7 @@ export class LocalModelRunner implements ModelRunner {
     // The graph reads each row's last real position from the mask and returns that position only.
     const out = await this.model.forward({ batch: B, newLength: S, pastLength: 0, inputIds, positionIds, attentionMask: mask, invTemperature: invTemperatures(rows), past: empty });
     this.kv.append(rows.map((r) => r.slot), out.present, S, rows.map((r) => r.tokens.length));
-    return { logits: out.logits, probs: out.probs, paddedTokens: B * S };
+    return { rows: rowOutputs(out.logits, out.probs, B, this.config.vocabSize), paddedTokens: B * S };
   }
 
   /**
@@ -83,25 +93,23 @@ export class LocalModelRunner implements ModelRunner {
     return this.grouped(rows, (r) => this.kv.length(r.slot), CALL_COST_ROW_TOKENS, (group) => this.decodeGroup(group));
   }
 
-  /** Sort rows by `length`, run each planned group, and put the outputs back in row order. */
+  /** Sort rows by `length`, run each planned group, and hand each row its own pass's output. */
   private async grouped<R>(rows: readonly R[], length: (row: R) => number, callCost: number, run: (group: R[]) => Promise<StepOutput>): Promise<StepOutput> {
-    const V = this.config.vocabSize;
     const order = rows.map((_, i) => i).sort((a, b) => length(rows[a]!) - length(rows[b]!));
     const groups = planGroups(order.map((i) => length(rows[i]!)), callCost);
-    if (groups.length === 1 && order.every((i, k) => i === k)) return run(rows.slice());
-    const logits = new Float32Array(rows.length * V);
-    const probs = new Float32Array(rows.length * V);
+    if (groups.length === 1) {
+      // One pass over the rows as given: no reordering, so the outputs are already in row order.
+      return run(rows.slice());
+    }
+    const out: RowOutput[] = new Array(rows.length);
     let paddedTokens = 0;
     for (const group of groups) {
       const members = order.slice(group.start, group.end);
-      const out = await run(members.map((i) => rows[i]!));
-      paddedTokens += out.paddedTokens;
-      members.forEach((rowIndex, k) => {
-        logits.set(out.logits.subarray(k * V, (k + 1) * V), rowIndex * V);
-        probs.set(out.probs.subarray(k * V, (k + 1) * V), rowIndex * V);
-      });
+      const pass = await run(members.map((i) => rows[i]!));
+      paddedTokens += pass.paddedTokens;
+      members.forEach((rowIndex, k) => (out[rowIndex] = pass.rows[k]!));
     }
-    return { logits, probs, paddedTokens };
+    return { rows: out, paddedTokens };
   }
 
   private async decodeGroup(rows: readonly DecodeRow[]): Promise<StepOutput> {
@@ -128,12 +136,16 @@ export class LocalModelRunner implements ModelRunner {
     });
     const out = await this.model.forward({ batch: B, newLength: 1, pastLength: P, inputIds, positionIds, attentionMask: mask, invTemperature: invTemperatures(rows), past });
     this.kv.append(slots, out.present, 1, rows.map(() => 1));
-    return { logits: out.logits, probs: out.probs, paddedTokens: B };
+    return { rows: rowOutputs(out.logits, out.probs, B, this.config.vocabSize), paddedTokens: B };
   }
 
   async close(): Promise<void> {
     await this.model.release();
   }
+}
+
+function rowOutputs(logits: Float32Array, probs: Float32Array, batch: number, vocabSize: number): RowOutput[] {
+  return Array.from({ length: batch }, (_, b) => ({ logits, probs, offset: b * vocabSize }));
 }
 
 function invTemperatures(rows: readonly { readonly invTemperature?: number }[]): Float32Array {
