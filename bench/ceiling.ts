@@ -1,7 +1,7 @@
 // The engine's physical limits, measured on a model session with nothing around it: prefill
 // tokens/s and decode tokens/s at a batch size (KV gather + forward pass + KV append per step).
 import { performance } from "node:perf_hooks";
-import { KvCache } from "../src/engine/index.ts";
+import { KvCache, LocalModelRunner } from "../src/engine/index.ts";
 import type { ModelSession } from "../src/engine/index.ts";
 import { median } from "./stats.ts";
 
@@ -11,6 +11,11 @@ const MIX_INV_TEMPERATURE = 1 / 0.8;
 export interface DecodeCeiling {
   readonly tokensPerSecond: number;
   readonly stepMs: number;
+}
+
+export interface PrefillCeiling {
+  readonly tokensPerSecond: number;
+  readonly callMs: number;
 }
 
 export async function measurePrefill(model: ModelSession, batch: number, length: number): Promise<number> {
@@ -55,4 +60,29 @@ export async function decodeCeiling(model: ModelSession, batch: number, past: nu
   const runs = [];
   for (let r = 0; r < repeats; r++) runs.push(await measureDecode(model, batch, past, 32));
   return { tokensPerSecond: median(runs.map((x) => x.tokensPerSecond)), stepMs: median(runs.map((x) => x.stepMs)) };
+}
+
+/**
+ * Prefill tokens/s of the bare model on given prompts, `rowsPerCall` prompts per call, through the
+ * same runner the server uses (grouping by length, KV append): the median of `repeats` runs, each
+ * walking once through the prompts.
+ */
+export async function prefillCeiling(model: ModelSession, prompts: readonly (readonly number[])[], rowsPerCall: number, repeats: number): Promise<PrefillCeiling> {
+  const runner = new LocalModelRunner(model, rowsPerCall);
+  const runs: { tokensPerSecond: number; callMs: number }[] = [];
+  for (let r = 0; r < repeats; r++) {
+    let tokens = 0;
+    let calls = 0;
+    const start = performance.now();
+    for (let i = 0; i < prompts.length; i += rowsPerCall) {
+      const batch = prompts.slice(i, i + rowsPerCall);
+      await runner.prefill(batch.map((tokens, slot) => ({ slot, tokens, invTemperature: MIX_INV_TEMPERATURE })));
+      for (const p of batch) tokens += p.length;
+      calls++;
+    }
+    const ms = performance.now() - start;
+    runs.push({ tokensPerSecond: (tokens / ms) * 1000, callMs: ms / calls });
+  }
+  // The runner shares the session; closing it would release the session, so it is simply dropped.
+  return { tokensPerSecond: median(runs.map((x) => x.tokensPerSecond)), callMs: median(runs.map((x) => x.callMs)) };
 }

@@ -10,8 +10,9 @@ import { loadConfig } from "../src/config/index.ts";
 import { ModelSession } from "../src/engine/index.ts";
 import { buildRequestMix, describeMix } from "../src/loadtest/request-mix.ts";
 import { startMiniserve } from "../src/server/index.ts";
-import { decodeCeiling } from "./ceiling.ts";
-import type { DecodeCeiling } from "./ceiling.ts";
+import { formatChat } from "../src/server/validate-request.ts";
+import { decodeCeiling, prefillCeiling } from "./ceiling.ts";
+import type { DecodeCeiling, PrefillCeiling } from "./ceiling.ts";
 import { ServerProbe } from "./server-probe.ts";
 import type { ProbeWindow } from "./server-probe.ts";
 import { median } from "./stats.ts";
@@ -59,13 +60,44 @@ writeFileSync(mixFile, JSON.stringify(mix));
 const saturation = buildRequestMix(server.engine.tokenizer, { size: 64, seed: 7, model: config.modelName, fixedLength: true })
   .map((e) => ({ ...e, body: { ...e.body, max_tokens: 64, stream: false, retrieval: undefined } }));
 const saturationFile = join(dir, "saturation.json");
+// The token ids the engine prefills for each saturation request: end-of-text, then the prompt text.
+const saturationPrompts = saturation.map((e) => {
+  const b = e.body as { prompt?: string; messages?: { role: "user"; content: string }[] };
+  return [server.engine.tokenizer.eotId, ...server.engine.tokenizer.encode(b.messages ? formatChat(b.messages) : b.prompt!)];
+});
 writeFileSync(saturationFile, JSON.stringify(saturation));
+
+// The bare model, timed on this thread while the server is idle: the ceiling each load is set against.
+// This machine's speed swings by ±30 % from one second to the next, so every timing is a median of
+// many short runs, taken right after the load it is compared with. For about a second after a load
+// ends the process is still closing connections and collecting garbage; timings wait that out.
+const SETTLE_MS = 2000;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+const CEILING_REPEATS = 40;
+const session = await ModelSession.load(config.modelDir, { intraOpThreads: config.ortThreads });
+/**
+ * The bare model's decode rate at a window's mean batch and at the cache its rows had on average.
+ * A step's time grows about linearly with its batch, so a fractional mean batch (4.3 rows) is
+ * timed at the whole batches on either side and the step time interpolated between them.
+ */
+async function ceilingFor(w: ProbeWindow, repeats: number): Promise<DecodeCeiling> {
+  const batch = Math.max(1, w.meanDecodeBatch);
+  // 32 steps from cache - 16: the timed steps average the cache length the rows had when served.
+  const past = Math.max(17, Math.round(w.meanDecodeRowCache)) - 16;
+  const low = await decodeCeiling(session, Math.floor(batch), past, repeats);
+  if (Number.isInteger(batch)) return low;
+  const high = await decodeCeiling(session, Math.ceil(batch), past, repeats);
+  const stepMs = low.stepMs + (high.stepMs - low.stepMs) * (batch - Math.floor(batch));
+  return { stepMs, tokensPerSecond: (batch / stepMs) * 1000 };
+}
+/** Decode tokens per second of time inside decode steps: the served engine's own decode rate. */
+const decodePhaseTps = (w: ProbeWindow) => (w.decodeFraction > 0 ? w.decodeTokens / (w.decodeFraction * w.activeSeconds) : 0);
 
 process.stderr.write(`warming up…\n`);
 await runLoad(server.url, 30, 3, 50, mixFile);
 probe.take();
 
-const steps: { rate: number; client: ClientResult; server: ProbeWindow }[] = [];
+const steps: { rate: number; client: ClientResult; server: ProbeWindow; ceiling: DecodeCeiling }[] = [];
 /** CPU used by this process (server main thread + model worker), as a fraction of one core. */
 const serverCpu: number[] = [];
 for (const rate of rates) {
@@ -76,19 +108,15 @@ for (const rate of rates) {
   const window = probe.take();
   const cpu = process.cpuUsage(cpuBefore);
   serverCpu.push((cpu.user + cpu.system) / 1e6 / window.seconds);
-  steps.push({ rate, client, server: window });
   await server.engine.whenIdle();
+  await settle();
+  steps.push({ rate, client, server: window, ceiling: await ceilingFor(window, CEILING_REPEATS / 2) });
 }
 
 // Saturation, in rounds: closed-loop windows that keep every slot busy, alternating with timings of
-// the bare model at the batch size and cache length the windows decoded at. This machine's speed
-// swings by ±30 % from one second to the next, so the headline compares the median window with the
-// median timing, and each timing runs for about a second. For about a second after a load ends the
-// process is still closing connections and collecting garbage; the ceiling is timed after that.
-const SETTLE_MS = 2000;
-const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-const CEILING_REPEATS = 40;
-const session = await ModelSession.load(config.modelDir, { intraOpThreads: config.ortThreads });
+// the bare model at the batch size and cache length the windows decoded at, and of the bare model
+// prefilling the same prompts as many at a time as the windows did. The headline compares the
+// median window with the median timing.
 const satSeconds = Math.max(4, Math.round(durationS / 3));
 // The saturation mix's cache lengths are known before the first round from a short closed-loop warm-up.
 probe.take();
@@ -96,8 +124,14 @@ await runLoad(server.url, 0, 3, 96, saturationFile);
 const warm = probe.take();
 await server.engine.whenIdle();
 await settle();
-let nextBefore = await decodeCeiling(session, Math.max(1, Math.round(warm.meanDecodeBatch)), Math.max(17, Math.round(warm.meanDecodeRowCache)) - 16, CEILING_REPEATS);
-interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: DecodeCeiling; after: DecodeCeiling; servedTps: number; decodePhaseTps: number }
+interface Timing { decode: DecodeCeiling; prefill: PrefillCeiling }
+const rowsPerPrefill = (w: ProbeWindow) => Math.max(1, Math.round(w.prefillRows / Math.max(1, w.prefillSteps)));
+const timeCeiling = async (w: ProbeWindow): Promise<Timing> => ({
+  decode: await ceilingFor(w, CEILING_REPEATS),
+  prefill: await prefillCeiling(session, saturationPrompts, rowsPerPrefill(w), CEILING_REPEATS / 4),
+});
+let nextBefore = await timeCeiling(warm);
+interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Timing; after: Timing; servedTps: number; decodePhaseTps: number }
 const satRounds: SatRound[] = [];
 for (let r = 1; r <= rounds; r++) {
   process.stderr.write(`saturation round ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
@@ -105,30 +139,41 @@ for (let r = 1; r <= rounds; r++) {
   const client = await runLoad(server.url, 0, satSeconds, 96, saturationFile);
   const window = probe.take();
   await server.engine.whenIdle();
-  const batch = Math.max(1, Math.round(window.meanDecodeBatch));
-  const cache = Math.max(17, Math.round(window.meanDecodeRowCache));
-  // 32 steps from cache - 16: the timed steps average the cache length the rows had when served.
   const before = nextBefore;
   await settle();
-  const after = await decodeCeiling(session, batch, cache - 16, CEILING_REPEATS);
+  const after = await timeCeiling(window);
   nextBefore = after;
   // Over the time the engine had work: the load generator's own start-up is not the server's.
   const servedTps = window.activeSeconds > 0 ? window.decodeTokens / window.activeSeconds : 0;
-  const decodePhaseTps = window.decodeFraction > 0 ? window.decodeTokens / (window.decodeFraction * window.activeSeconds) : 0;
-  satRounds.push({ client, server: window, batch, cache, before, after, servedTps, decodePhaseTps });
+  satRounds.push({
+    client, server: window, batch: Math.max(1, Math.round(window.meanDecodeBatch)), cache: Math.max(17, Math.round(window.meanDecodeRowCache)),
+    before, after, servedTps, decodePhaseTps: decodePhaseTps(window),
+  });
 }
 await server.close();
 await session.release();
+const mean = (a: number, b: number) => (a + b) / 2;
 // Each round against the mean of the timings on either side of it; the headline, medians against medians.
-const roundCeiling = (r: SatRound) => (r.before.tokensPerSecond + r.after.tokensPerSecond) / 2;
+const roundCeiling = (r: SatRound) => mean(r.before.decode.tokensPerSecond, r.after.decode.tokensPerSecond);
+const roundPrefillCeiling = (r: SatRound) => mean(r.before.prefill.tokensPerSecond, r.after.prefill.tokensPerSecond);
 const ratio = (r: SatRound) => r.servedTps / roundCeiling(r);
 const phaseRatio = (r: SatRound) => r.decodePhaseTps / roundCeiling(r);
-const ceilingTimings = [satRounds[0]!.before, ...satRounds.map((r) => r.after)].map((c) => c.tokensPerSecond);
-const medianCeiling = median(ceilingTimings);
+/**
+ * The most any server could deliver on a round's work, as a share of the decode ceiling: decode
+ * steps at the ceiling and prefill at the bare model's speed, with nothing at all in between.
+ */
+const bound = (r: SatRound, decodeTps = roundCeiling(r), prefillTps = roundPrefillCeiling(r)) => {
+  const decodeS = r.server.decodeTokens / decodeTps;
+  return decodeS / (decodeS + r.server.prefillTokens / prefillTps);
+};
+const timings = [satRounds[0]!.before, ...satRounds.map((r) => r.after)];
+const medianCeiling = median(timings.map((c) => c.decode.tokensPerSecond));
+const medianPrefillCeiling = median(timings.map((c) => c.prefill.tokensPerSecond));
 const medianServed = median(satRounds.map((r) => r.servedTps));
 const medianPhase = median(satRounds.map((r) => r.decodePhaseTps));
 const medianBatch = median(satRounds.map((r) => r.batch));
 const medianCache = median(satRounds.map((r) => r.cache));
+const medianBound = median(satRounds.map((r) => bound(r, medianCeiling, medianPrefillCeiling)));
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
 const mixInfo = describeMix(mix);
@@ -141,40 +186,51 @@ const lines = [
   `The load generator (autocannon, ${connections} connections, fixed overall rate) runs as a separate process on the same 2 cores.`,
   `Reproduce with \`npm run bench:served\`.`,
   ``,
+  `The engine ceiling each load is set against is the bare model, timed on this thread right after the load with the server idle for ${SETTLE_MS / 1000} s: decode steps (KV gather + forward pass + KV append) at the load's mean decode batch and at the cache length its decoded rows had on average, 32 steps per run, the median step of each run, the median of the runs. This machine's speed swings by ±30 % from one second to the next, so every timing is a median of many short runs.`,
+  ``,
   `## The request mix`,
   ``,
   `${mixInfo.requests} requests from \`src/loadtest/request-mix.ts\` (seed 34), cycled: prompts of 8–200 tokens (40 % 8–32, 40 % 33–96, 20 % 97–200; mean ${mixInfo.meanPromptTokens.toFixed(0)}), \`max_tokens\` 8–64 (mean ${mixInfo.meanMaxTokens.toFixed(1)}) generated in full (\`ignore_eos\`), ${(mixInfo.retrievalShare * 100).toFixed(0)} % with retrieval (\`top_k\` 2), ${(mixInfo.streamShare * 100).toFixed(0)} % streamed, ${(mixInfo.chatShare * 100).toFixed(0)} % chat.`,
   ``,
   `## Fixed rates`,
   ``,
-  `| offered req/s | achieved req/s | errors | p50 ms | p95 ms | p99 ms | decode tok/s | prefill tok/s | mean decode batch | decode step ms | prefill step ms | prefill padding | engine busy | server CPU | load generator CPU |`,
-  `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
-  ...steps.map(({ rate, client: c, server: s }, i) =>
-    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${s.meanDecodeStepMs.toFixed(2)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % | ${(serverCpu[i]! * 100).toFixed(0)} % | ${((c.cpuSeconds / durationS) * 100).toFixed(0)} % |`),
+  `| offered req/s | achieved req/s | errors | p50 ms | p95 ms | p99 ms | decode tok/s | prefill tok/s | mean decode batch | mean row cache | decode step ms | decode-step tok/s | ceiling tok/s | decode steps / ceiling | prefill step ms | prefill padding | engine busy | server CPU | load generator CPU |`,
+  `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+  ...steps.map(({ rate, client: c, server: s, ceiling }, i) =>
+    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${Math.round(s.meanDecodeRowCache)} | ${s.meanDecodeStepMs.toFixed(2)} | ${Math.round(decodePhaseTps(s))} | ${Math.round(ceiling.tokensPerSecond)} | ${pct(decodePhaseTps(s) / ceiling.tokensPerSecond)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % | ${(serverCpu[i]! * 100).toFixed(0)} % | ${((c.cpuSeconds / durationS) * 100).toFixed(0)} % |`),
   ``,
   best
     ? `**Highest rate with 0 errors and p95 < 1 s: ${best.rate} req/s** (p95 ${best.client.latencyMs.p95.toFixed(0)} ms).`
     : `**No tested rate met 0 errors and p95 < 1 s.**`,
   ``,
+  `Below saturation the decode tokens per wall-clock second follow the offered load, not the engine, so`,
+  `the comparison with the engine at the same batch size is made per decode step: "decode-step tok/s"`,
+  `is the decode tokens over the time spent inside decode steps, and the ceiling is the bare model at`,
+  `the window's mean decode batch and mean row cache, timed right after it (median of ${CEILING_REPEATS / 2} runs at each`,
+  `whole batch either side of the mean, the step time interpolated between them).`,
+  ``,
   `## Saturation against the engine ceiling`,
   ``,
   `Closed loop, 96 connections, the prompts of a 64-entry mix of the same kind (seed 7, 8–200 tokens, no retrieval), 64 tokens each, not streamed: the engine always has work and every KV slot is busy.`,
-  `${rounds} rounds of ${satSeconds} s. Before the first round and after each one, with the server idle for ${SETTLE_MS / 1000} s, the bare model is timed on this thread at the rounds' mean decode batch and at the cache length their decoded rows had on average: KV gather + forward pass + KV append, 32 steps per run, the median step of each run, the median of ${CEILING_REPEATS} runs. This machine's speed swings by ±30 % from one second to the next, so single rounds scatter; the headline sets the median round against the median timing.`,
+  `${rounds} rounds of ${satSeconds} s. Before the first round and after each one the bare model is timed twice: decode at the rounds' batch and cache (median of ${CEILING_REPEATS} runs), and prefill of the same ${saturationPrompts.length} prompts, as many per call as the round prefilled (through the server's own model runner; median of ${CEILING_REPEATS / 4} runs). Each round is set against the timings on either side of it; the headline sets the median round against the median timing.`,
   ``,
-  `| round | served decode tok/s | mean decode batch | mean row cache (padded to) | ceiling timed before · after (tok/s) | **served / ceiling** | engine time: decode · prefill · rest | decode-phase tok/s | decode phase / ceiling | p95 ms |`,
-  `|---|---|---|---|---|---|---|---|---|---|`,
+  `| round | mean decode batch | mean row cache (padded to) | decode ceiling before · after (tok/s) | decode-step tok/s | **decode steps / ceiling** | served decode tok/s, wall clock | wall clock / ceiling | zero-overhead bound | engine time: decode · prefill · rest | prefill ceiling tok/s (prompts per call) | p95 ms |`,
+  `|---|---|---|---|---|---|---|---|---|---|---|---|`,
   ...satRounds.map((r, i) =>
-    `| ${i + 1} | ${Math.round(r.servedTps)} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.tokensPerSecond)} · ${Math.round(r.after.tokensPerSecond)} | **${pct(ratio(r))}** | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(r.decodePhaseTps)} | ${pct(phaseRatio(r))} | ${r.client.latencyMs.p95.toFixed(0)} |`),
+    `| ${i + 1} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.decode.tokensPerSecond)} · ${Math.round(r.after.decode.tokensPerSecond)} | ${Math.round(r.decodePhaseTps)} | **${pct(phaseRatio(r))}** | ${Math.round(r.servedTps)} | ${pct(ratio(r))} | ${pct(bound(r))} | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(roundPrefillCeiling(r))} (${rowsPerPrefill(r.server)}) | ${r.client.latencyMs.p95.toFixed(0)} |`),
   ``,
-  `**Served decode throughput: ${pct(medianServed / medianCeiling)} of the engine ceiling** — median round ${Math.round(medianServed)} decode tok/s against a median ceiling of ${Math.round(medianCeiling)} tok/s at batch ${medianBatch} and a cache of ${medianCache} tokens (single rounds against the timings on either side: ${pct(Math.min(...satRounds.map(ratio)))}–${pct(Math.max(...satRounds.map(ratio)))}). Inside decode steps only: ${pct(medianPhase / medianCeiling)}.`,
+  `**Served decode throughput at the same batch size: ${pct(medianPhase / medianCeiling)} of the engine ceiling.** Inside its decode steps the median round decoded ${Math.round(medianPhase)} tok/s at batch ${medianBatch} and a mean cache of ${medianCache} tokens; the bare model, on rows of that batch and cache, did ${Math.round(medianCeiling)} tok/s (median timing; single rounds against the timings on either side: ${pct(Math.min(...satRounds.map(phaseRatio)))}–${pct(Math.max(...satRounds.map(phaseRatio)))}).`,
+  ``,
+  `**Over wall-clock time: ${pct(medianServed / medianCeiling)} of the decode ceiling** (median round ${Math.round(medianServed)} decode tok/s; single rounds ${pct(Math.min(...satRounds.map(ratio)))}–${pct(Math.max(...satRounds.map(ratio)))}). The wall clock also holds the prefill the mix asks for, and its prompts are about as long as its answers: a server with no overhead at all — decode steps at the ceiling, prefill at the bare model's ${Math.round(medianPrefillCeiling)} tok/s, nothing in between — would reach ${pct(medianBound)} on the same work (median round). The served engine delivers ${pct(medianServed / medianCeiling / medianBound)} of that bound.`,
   ``,
   `How to read it. The ceiling does nothing but decode steps on rows of equal length. The served engine`,
-  `also prefills every newcomer (the "prefill" share of its time: work the mix asks for, with prompts`,
-  `about as long as the answers), pads or splits each step because its rows' caches differ in length,`,
-  `and between steps samples every row, schedules, and posts the step to the HTTP thread ("rest").`,
-  `"Decode phase" counts only the time inside decode steps, so its ratio shows what ragged batches`,
-  `cost; the wall-clock ratio is that times the decode share of the time. The HTTP thread and the load`,
-  `generator run on the same two cores as the engine throughout.`,
+  `also prefills every newcomer ("prefill" share of its time), runs each decode step on rows whose caches`,
+  `differ in length (so a step pads its rows or splits into two passes: "padded to" is the longest cache`,
+  `of a step, on average), and between steps samples every row, schedules, and posts the step to the`,
+  `HTTP thread ("rest"). "Decode steps / ceiling" isolates what ragged batches and a busy machine cost a`,
+  `decode step; the wall-clock ratio is that times the decode share of the time, and the zero-overhead`,
+  `bound shows how much of the gap is the mix's own prefill work. The HTTP thread and the load generator`,
+  `run on the same two cores as the engine throughout.`,
   ``,
 ];
 const md = lines.join("\n");

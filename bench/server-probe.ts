@@ -19,6 +19,8 @@ export interface ProbeWindow {
   readonly prefillFraction: number;
   readonly meanDecodeStepMs: number;
   readonly prefillSteps: number;
+  /** prompts prefilled: with prefillSteps, how many rows a prefill call carried on average */
+  readonly prefillRows: number;
   readonly meanPrefillStepMs: number;
   /** padded rows x length the prefill calls computed, over the real prompt tokens */
   readonly prefillPaddingRatio: number;
@@ -38,6 +40,7 @@ export class ServerProbe {
   private firstStepMs = Number.NaN;
   private lastStepMs = Number.NaN;
   private prefillSteps = 0;
+  private prefillRows = 0;
   private prefillMs = 0;
   private prefillPadded = 0;
   private finished = 0;
@@ -66,6 +69,7 @@ export class ServerProbe {
           this.prefillSteps++;
           this.prefillMs += ms;
           this.prefillPadded += s.paddedTokens;
+          this.prefillRows += s.rows.length;
           for (const r of s.rows) this.prefillTokens += r.tokens;
         }
       }),
@@ -91,12 +95,13 @@ export class ServerProbe {
       meanDecodeStepMs: this.decodeSteps ? this.decodeMs / this.decodeSteps : 0,
       busyFraction: this.busyMs / 1000 / seconds,
       prefillSteps: this.prefillSteps,
+      prefillRows: this.prefillRows,
       meanPrefillStepMs: this.prefillSteps ? this.prefillMs / this.prefillSteps : 0,
       prefillPaddingRatio: this.prefillTokens ? this.prefillPadded / this.prefillTokens : 0,
       finished: this.finished,
     };
     this.decodeTokens = this.prefillTokens = this.decodeSteps = this.decodeMs = this.busyMs = this.finished = 0;
-    this.prefillSteps = this.prefillMs = this.prefillPadded = this.longestCacheSum = this.rowCacheSum = 0;
+    this.prefillSteps = this.prefillRows = this.prefillMs = this.prefillPadded = this.longestCacheSum = this.rowCacheSum = 0;
     this.firstStepMs = this.lastStepMs = Number.NaN;
     this.startedMs = performance.now();
     return w;
