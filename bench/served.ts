@@ -1,6 +1,6 @@
 // Served benchmark: the documented request mix at increasing fixed rates against a real miniserve,
 // then a saturation run, set against the engine ceiling measured in the same run.
-// Usage: npm run bench:served [-- --rates 50,100,150,200 --duration 20 --rounds 5 --out bench/served.md]
+// Usage: npm run bench:served [-- --rates 50,100,150,200,250 --duration 20 --rounds 8 --out bench/served.md]
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     rates: { type: "string", default: "50,100,150,200,250" },
     duration: { type: "string", default: "20" },
     connections: { type: "string", default: "400" },
-    rounds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "8" },
     out: { type: "string" },
   },
 });
@@ -113,11 +113,11 @@ for (const rate of rates) {
   steps.push({ rate, client, server: window, ceiling: await ceilingFor(window, CEILING_REPEATS / 2) });
 }
 
-// Saturation, in rounds: closed-loop windows that keep every slot busy, alternating with timings of
-// the bare model at the batch size and cache length the windows decoded at, and of the bare model
-// prefilling the same prompts as many at a time as the windows did. The headline compares the
-// median window with the median timing.
-const satSeconds = Math.max(4, Math.round(durationS / 3));
+// Saturation, in rounds: closed-loop windows that keep every slot busy, each followed by timings of
+// the bare model at the batch size and cache length the window decoded at, and of the bare model
+// prefilling the same prompts as many at a time as the window did. The headline compares the
+// median window with the median timing; many short windows keep that median steady.
+const satSeconds = Math.max(4, Math.round(durationS / 4));
 // The saturation mix's cache lengths are known before the first round from a short closed-loop warm-up.
 probe.take();
 await runLoad(server.url, 0, 3, 96, saturationFile);
@@ -153,7 +153,7 @@ for (let r = 1; r <= rounds; r++) {
 await server.close();
 await session.release();
 const mean = (a: number, b: number) => (a + b) / 2;
-// Each round against the mean of the timings on either side of it; the headline, medians against medians.
+// Each window against the mean of the timings on either side of it; the headline, medians against medians.
 const roundCeiling = (r: SatRound) => mean(r.before.decode.tokensPerSecond, r.after.decode.tokensPerSecond);
 const roundPrefillCeiling = (r: SatRound) => mean(r.before.prefill.tokensPerSecond, r.after.prefill.tokensPerSecond);
 const ratio = (r: SatRound) => r.servedTps / roundCeiling(r);
@@ -169,12 +169,22 @@ const bound = (r: SatRound, decodeTps = roundCeiling(r), prefillTps = roundPrefi
 const timings = [satRounds[0]!.before, ...satRounds.map((r) => r.after)];
 const medianCeiling = median(timings.map((c) => c.decode.tokensPerSecond));
 const medianPrefillCeiling = median(timings.map((c) => c.prefill.tokensPerSecond));
-const medianServed = median(satRounds.map((r) => r.servedTps));
-const medianPhase = median(satRounds.map((r) => r.decodePhaseTps));
-const medianBatch = median(satRounds.map((r) => r.batch));
-const medianCache = median(satRounds.map((r) => r.cache));
-const medianBound = median(satRounds.map((r) => bound(r, medianCeiling, medianPrefillCeiling)));
+/** Medians over the windows. */
+function summary() {
+  const set = satRounds;
+  return {
+    set,
+    served: median(set.map((r) => r.servedTps)),
+    phase: median(set.map((r) => r.decodePhaseTps)),
+    batch: median(set.map((r) => r.batch)),
+    cache: median(set.map((r) => r.cache)),
+    bound: median(set.map((r) => bound(r, medianCeiling, medianPrefillCeiling))),
+    phaseRange: `${pct(Math.min(...set.map(phaseRatio)))}–${pct(Math.max(...set.map(phaseRatio)))}`,
+    wallRange: `${pct(Math.min(...set.map(ratio)))}–${pct(Math.max(...set.map(ratio)))}`,
+  };
+}
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+const sat = summary();
 
 const mixInfo = describeMix(mix);
 const pass = steps.filter((s) => s.client.errors === 0 && s.client.non2xx === 0 && s.client.timeouts === 0 && s.client.latencyMs.p95 < 1000);
@@ -212,16 +222,16 @@ const lines = [
   `## Saturation against the engine ceiling`,
   ``,
   `Closed loop, 96 connections, the prompts of a 64-entry mix of the same kind (seed 7, 8–200 tokens, no retrieval), 64 tokens each, not streamed: the engine always has work and every KV slot is busy.`,
-  `${rounds} rounds of ${satSeconds} s. Before the first round and after each one the bare model is timed twice: decode at the rounds' batch and cache (median of ${CEILING_REPEATS} runs), and prefill of the same ${saturationPrompts.length} prompts, as many per call as the round prefilled (through the server's own model runner; median of ${CEILING_REPEATS / 4} runs). Each round is set against the timings on either side of it; the headline sets the median round against the median timing.`,
+  `${rounds} windows of ${satSeconds} s. Before the first window and after each one the bare model is timed twice: decode at the window's batch and cache (median of ${CEILING_REPEATS} runs at each whole batch either side of the mean), and prefill of the same ${saturationPrompts.length} prompts, as many per call as the window prefilled (through the server's own model runner; median of ${CEILING_REPEATS / 4} runs). Each window is set against the timings on either side of it; the headline sets the median window against the median timing.`,
   ``,
-  `| round | mean decode batch | mean row cache (padded to) | decode ceiling before · after (tok/s) | decode-step tok/s | **decode steps / ceiling** | served decode tok/s, wall clock | wall clock / ceiling | zero-overhead bound | engine time: decode · prefill · rest | prefill ceiling tok/s (prompts per call) | p95 ms |`,
+  `| window | mean decode batch | mean row cache (padded to) | decode ceiling before · after (tok/s) | decode-step tok/s | **decode steps / ceiling** | served decode tok/s, wall clock | wall clock / ceiling | zero-overhead bound | engine time: decode · prefill · rest | prefill ceiling tok/s (prompts per call) | p95 ms |`,
   `|---|---|---|---|---|---|---|---|---|---|---|---|`,
   ...satRounds.map((r, i) =>
     `| ${i + 1} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.decode.tokensPerSecond)} · ${Math.round(r.after.decode.tokensPerSecond)} | ${Math.round(r.decodePhaseTps)} | **${pct(phaseRatio(r))}** | ${Math.round(r.servedTps)} | ${pct(ratio(r))} | ${pct(bound(r))} | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(roundPrefillCeiling(r))} (${rowsPerPrefill(r.server)}) | ${r.client.latencyMs.p95.toFixed(0)} |`),
   ``,
-  `**Served decode throughput at the same batch size: ${pct(medianPhase / medianCeiling)} of the engine ceiling.** Inside its decode steps the median round decoded ${Math.round(medianPhase)} tok/s at batch ${medianBatch} and a mean cache of ${medianCache} tokens; the bare model, on rows of that batch and cache, did ${Math.round(medianCeiling)} tok/s (median timing; single rounds against the timings on either side: ${pct(Math.min(...satRounds.map(phaseRatio)))}–${pct(Math.max(...satRounds.map(phaseRatio)))}).`,
+  `**Served decode throughput at the same batch size: ${pct(sat.phase / medianCeiling)} of the engine ceiling.** Inside its decode steps the median window decoded ${Math.round(sat.phase)} tok/s at batch ${sat.batch} and a mean cache of ${sat.cache} tokens; the bare model, on rows of that batch and cache, did ${Math.round(medianCeiling)} tok/s (median timing; single windows against the timings on either side: ${sat.phaseRange}).`,
   ``,
-  `**Over wall-clock time: ${pct(medianServed / medianCeiling)} of the decode ceiling** (median round ${Math.round(medianServed)} decode tok/s; single rounds ${pct(Math.min(...satRounds.map(ratio)))}–${pct(Math.max(...satRounds.map(ratio)))}). The wall clock also holds the prefill the mix asks for, and its prompts are about as long as its answers: a server with no overhead at all — decode steps at the ceiling, prefill at the bare model's ${Math.round(medianPrefillCeiling)} tok/s, nothing in between — would reach ${pct(medianBound)} on the same work (median round). The served engine delivers ${pct(medianServed / medianCeiling / medianBound)} of that bound.`,
+  `**Over wall-clock time: ${pct(sat.served / medianCeiling)} of the decode ceiling** (median window ${Math.round(sat.served)} decode tok/s; single windows ${sat.wallRange}). The wall clock also holds the prefill the mix asks for, and its prompts are about as long as its answers: a server with no overhead at all — decode steps at the ceiling, prefill at the bare model's ${Math.round(medianPrefillCeiling)} tok/s, nothing in between — would reach ${pct(sat.bound)} on the same work (median window). The served engine delivers ${pct(sat.served / medianCeiling / sat.bound)} of that bound.`,
   ``,
   `How to read it. The ceiling does nothing but decode steps on rows of equal length. The served engine`,
   `also prefills every newcomer ("prefill" share of its time), runs each decode step on rows whose caches`,
@@ -230,7 +240,8 @@ const lines = [
   `HTTP thread ("rest"). "Decode steps / ceiling" isolates what ragged batches and a busy machine cost a`,
   `decode step; the wall-clock ratio is that times the decode share of the time, and the zero-overhead`,
   `bound shows how much of the gap is the mix's own prefill work. The HTTP thread and the load generator`,
-  `run on the same two cores as the engine throughout.`,
+  `run on the same two cores as the engine; what such a neighbour costs a bare decode step is measured`,
+  `in bench/contention.md.`,
   ``,
 ];
 const md = lines.join("\n");
