@@ -134,7 +134,7 @@ let nextBefore = await timeCeiling(warm);
 interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Timing; after: Timing; servedTps: number; decodePhaseTps: number }
 const satRounds: SatRound[] = [];
 for (let r = 1; r <= rounds; r++) {
-  process.stderr.write(`saturation round ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
+  process.stderr.write(`saturation window ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
   probe.take();
   const client = await runLoad(server.url, 0, satSeconds, 96, saturationFile);
   const window = probe.take();
@@ -169,22 +169,18 @@ const bound = (r: SatRound, decodeTps = roundCeiling(r), prefillTps = roundPrefi
 const timings = [satRounds[0]!.before, ...satRounds.map((r) => r.after)];
 const medianCeiling = median(timings.map((c) => c.decode.tokensPerSecond));
 const medianPrefillCeiling = median(timings.map((c) => c.prefill.tokensPerSecond));
-/** Medians over the windows. */
-function summary() {
-  const set = satRounds;
-  return {
-    set,
-    served: median(set.map((r) => r.servedTps)),
-    phase: median(set.map((r) => r.decodePhaseTps)),
-    batch: median(set.map((r) => r.batch)),
-    cache: median(set.map((r) => r.cache)),
-    bound: median(set.map((r) => bound(r, medianCeiling, medianPrefillCeiling))),
-    phaseRange: `${pct(Math.min(...set.map(phaseRatio)))}–${pct(Math.max(...set.map(phaseRatio)))}`,
-    wallRange: `${pct(Math.min(...set.map(ratio)))}–${pct(Math.max(...set.map(ratio)))}`,
-  };
-}
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-const sat = summary();
+const range = (f: (r: SatRound) => number) => `${pct(Math.min(...satRounds.map(f)))}–${pct(Math.max(...satRounds.map(f)))}`;
+/** Medians over the windows. */
+const sat = {
+  served: median(satRounds.map((r) => r.servedTps)),
+  phase: median(satRounds.map((r) => r.decodePhaseTps)),
+  batch: median(satRounds.map((r) => r.batch)),
+  cache: median(satRounds.map((r) => r.cache)),
+  bound: median(satRounds.map((r) => bound(r, medianCeiling, medianPrefillCeiling))),
+  phaseRange: range(phaseRatio),
+  wallRange: range(ratio),
+};
 
 const mixInfo = describeMix(mix);
 const pass = steps.filter((s) => s.client.errors === 0 && s.client.non2xx === 0 && s.client.timeouts === 0 && s.client.latencyMs.p95 < 1000);
