@@ -90,8 +90,6 @@ async function ceilingFor(w: ProbeWindow, repeats: number): Promise<DecodeCeilin
   const stepMs = low.stepMs + (high.stepMs - low.stepMs) * (batch - Math.floor(batch));
   return { stepMs, tokensPerSecond: (batch / stepMs) * 1000 };
 }
-/** Decode tokens per second of time inside decode steps: the served engine's own decode rate. */
-const decodePhaseTps = (w: ProbeWindow) => (w.decodeFraction > 0 ? w.decodeTokens / (w.decodeFraction * w.activeSeconds) : 0);
 
 process.stderr.write(`warming up…\n`);
 await runLoad(server.url, 30, 3, 50, mixFile);
@@ -131,7 +129,7 @@ const timeCeiling = async (w: ProbeWindow): Promise<Timing> => ({
   prefill: await prefillCeiling(session, saturationPrompts, rowsPerPrefill(w), CEILING_REPEATS / 4),
 });
 let nextBefore = await timeCeiling(warm);
-interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Timing; after: Timing; servedTps: number; decodePhaseTps: number }
+interface SatRound { client: ClientResult; server: ProbeWindow; batch: number; cache: number; before: Timing; after: Timing; servedTps: number }
 const satRounds: SatRound[] = [];
 for (let r = 1; r <= rounds; r++) {
   process.stderr.write(`saturation window ${r}/${rounds} (closed loop, 96 connections, 64 tokens each) for ${satSeconds}s…\n`);
@@ -147,7 +145,7 @@ for (let r = 1; r <= rounds; r++) {
   const servedTps = window.activeSeconds > 0 ? window.decodeTokens / window.activeSeconds : 0;
   satRounds.push({
     client, server: window, batch: Math.max(1, Math.round(window.meanDecodeBatch)), cache: Math.max(17, Math.round(window.meanDecodeRowCache)),
-    before, after, servedTps, decodePhaseTps: decodePhaseTps(window),
+    before, after, servedTps,
   });
 }
 await server.close();
@@ -157,7 +155,7 @@ const mean = (a: number, b: number) => (a + b) / 2;
 const roundCeiling = (r: SatRound) => mean(r.before.decode.tokensPerSecond, r.after.decode.tokensPerSecond);
 const roundPrefillCeiling = (r: SatRound) => mean(r.before.prefill.tokensPerSecond, r.after.prefill.tokensPerSecond);
 const ratio = (r: SatRound) => r.servedTps / roundCeiling(r);
-const phaseRatio = (r: SatRound) => r.decodePhaseTps / roundCeiling(r);
+const phaseRatio = (r: SatRound) => r.server.decodeStepTokensPerSecond / roundCeiling(r);
 /**
  * The most any server could deliver on a round's work, as a share of the decode ceiling: decode
  * steps at the ceiling and prefill at the bare model's speed, with nothing at all in between.
@@ -174,7 +172,7 @@ const range = (f: (r: SatRound) => number) => `${pct(Math.min(...satRounds.map(f
 /** Medians over the windows. */
 const sat = {
   served: median(satRounds.map((r) => r.servedTps)),
-  phase: median(satRounds.map((r) => r.decodePhaseTps)),
+  phase: median(satRounds.map((r) => r.server.decodeStepTokensPerSecond)),
   batch: median(satRounds.map((r) => r.batch)),
   cache: median(satRounds.map((r) => r.cache)),
   bound: median(satRounds.map((r) => bound(r, medianCeiling, medianPrefillCeiling))),
@@ -203,7 +201,7 @@ const lines = [
   `| offered req/s | achieved req/s | errors | p50 ms | p95 ms | p99 ms | decode tok/s | prefill tok/s | mean decode batch | mean row cache | decode step ms | decode-step tok/s | ceiling tok/s | decode steps / ceiling | prefill step ms | prefill padding | engine busy | server CPU | load generator CPU |`,
   `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
   ...steps.map(({ rate, client: c, server: s, ceiling }, i) =>
-    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${Math.round(s.meanDecodeRowCache)} | ${s.meanDecodeStepMs.toFixed(2)} | ${Math.round(decodePhaseTps(s))} | ${Math.round(ceiling.tokensPerSecond)} | ${pct(decodePhaseTps(s) / ceiling.tokensPerSecond)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % | ${(serverCpu[i]! * 100).toFixed(0)} % | ${((c.cpuSeconds / durationS) * 100).toFixed(0)} % |`),
+    `| ${rate} | ${c.achievedRps.toFixed(1)} | ${c.errors + c.non2xx + c.timeouts} | ${c.latencyMs.p50.toFixed(0)} | ${c.latencyMs.p95.toFixed(0)} | ${c.latencyMs.p99.toFixed(0)} | ${Math.round(s.decodeTokens / s.seconds)} | ${Math.round(s.prefillTokens / s.seconds)} | ${s.meanDecodeBatch.toFixed(1)} | ${Math.round(s.meanDecodeRowCache)} | ${s.meanDecodeStepMs.toFixed(2)} | ${Math.round(s.decodeStepTokensPerSecond)} | ${Math.round(ceiling.tokensPerSecond)} | ${pct(s.decodeStepTokensPerSecond / ceiling.tokensPerSecond)} | ${s.meanPrefillStepMs.toFixed(2)} | ${s.prefillPaddingRatio.toFixed(2)}× | ${(s.busyFraction * 100).toFixed(0)} % | ${(serverCpu[i]! * 100).toFixed(0)} % | ${((c.cpuSeconds / durationS) * 100).toFixed(0)} % |`),
   ``,
   best
     ? `**Highest rate with 0 errors and p95 < 1 s: ${best.rate} req/s** (p95 ${best.client.latencyMs.p95.toFixed(0)} ms).`
@@ -223,7 +221,7 @@ const lines = [
   `| window | mean decode batch | mean row cache (padded to) | decode ceiling before · after (tok/s) | decode-step tok/s | **decode steps / ceiling** | served decode tok/s, wall clock | wall clock / ceiling | zero-overhead bound | engine time: decode · prefill · rest | prefill ceiling tok/s (prompts per call) | p95 ms |`,
   `|---|---|---|---|---|---|---|---|---|---|---|---|`,
   ...satRounds.map((r, i) =>
-    `| ${i + 1} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.decode.tokensPerSecond)} · ${Math.round(r.after.decode.tokensPerSecond)} | ${Math.round(r.decodePhaseTps)} | **${pct(phaseRatio(r))}** | ${Math.round(r.servedTps)} | ${pct(ratio(r))} | ${pct(bound(r))} | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(roundPrefillCeiling(r))} (${rowsPerPrefill(r.server)}) | ${r.client.latencyMs.p95.toFixed(0)} |`),
+    `| ${i + 1} | ${r.server.meanDecodeBatch.toFixed(1)} | ${r.cache} (${Math.round(r.server.meanDecodeLongestCache)}) | ${Math.round(r.before.decode.tokensPerSecond)} · ${Math.round(r.after.decode.tokensPerSecond)} | ${Math.round(r.server.decodeStepTokensPerSecond)} | **${pct(phaseRatio(r))}** | ${Math.round(r.servedTps)} | ${pct(ratio(r))} | ${pct(bound(r))} | ${pct(r.server.decodeFraction)} · ${pct(r.server.prefillFraction)} · ${pct(Math.max(0, 1 - r.server.decodeFraction - r.server.prefillFraction))} | ${Math.round(roundPrefillCeiling(r))} (${rowsPerPrefill(r.server)}) | ${r.client.latencyMs.p95.toFixed(0)} |`),
   ``,
   `**Served decode throughput at the same batch size: ${pct(sat.phase / medianCeiling)} of the engine ceiling.** Inside its decode steps the median window decoded ${Math.round(sat.phase)} tok/s at batch ${sat.batch} and a mean cache of ${sat.cache} tokens; the bare model, on rows of that batch and cache, did ${Math.round(medianCeiling)} tok/s (median timing; single windows against the timings on either side: ${sat.phaseRange}).`,
   ``,

@@ -18,6 +18,8 @@ export interface ProbeWindow {
   readonly decodeFraction: number;
   readonly prefillFraction: number;
   readonly meanDecodeStepMs: number;
+  /** decode tokens over the time inside decode steps: the engine's own decode rate, whatever the load */
+  readonly decodeStepTokensPerSecond: number;
   readonly prefillSteps: number;
   /** prompts prefilled: with prefillSteps, how many rows a prefill call carried on average */
   readonly prefillRows: number;
@@ -93,6 +95,7 @@ export class ServerProbe {
       decodeFraction: active > 0 ? this.decodeMs / 1000 / active : 0,
       prefillFraction: active > 0 ? this.prefillMs / 1000 / active : 0,
       meanDecodeStepMs: this.decodeSteps ? this.decodeMs / this.decodeSteps : 0,
+      decodeStepTokensPerSecond: this.decodeMs > 0 ? (this.decodeTokens / this.decodeMs) * 1000 : 0,
       busyFraction: this.busyMs / 1000 / seconds,
       prefillSteps: this.prefillSteps,
       prefillRows: this.prefillRows,
