@@ -28,7 +28,8 @@ const one = (spans: StoredSpan[], name: string): StoredSpan => {
 };
 
 test("a request yields one trace: server span, GenAI span, every stage span, no orphans, joined logs", async () => {
-  const res = await postJson(`${server.url}/v1/completions`, { model: "miniserve-tiny", prompt: "Tracing shows where time went", max_tokens: 6, temperature: 0.5, retrieval: { top_k: 2 } });
+  // ignore_eos: without it the model may end before 6 tokens, and the finish reason below would vary.
+  const res = await postJson(`${server.url}/v1/completions`, { model: "miniserve-tiny", prompt: "Tracing shows where time went", max_tokens: 6, temperature: 0.5, ignore_eos: true, retrieval: { top_k: 2 } });
   assert.equal(res.status, 200);
   const traceId = res.headers.get("x-trace-id")!;
   assert.match(traceId, /^[0-9a-f]{32}$/);
