@@ -86,3 +86,33 @@ export async function prefillCeiling(model: ModelSession, prompts: readonly (rea
   // The runner shares the session; closing it would release the session, so it is simply dropped.
   return { tokensPerSecond: median(runs.map((x) => x.tokensPerSecond)), callMs: median(runs.map((x) => x.callMs)) };
 }
+
+/**
+ * Bare decode steps on real ragged batches (each an array of row cache lengths, as the served
+ * engine ran them), through the server's own runner, so rows are grouped by length exactly as in
+ * the server: Σ rows / Σ median step time over the batches. Against decodeCeiling at the same
+ * batch and mean cache, this is what uneven caches alone cost the bare engine.
+ */
+export async function raggedDecodeCeiling(model: ModelSession, batches: readonly (readonly number[])[], stepsPerBatch: number): Promise<DecodeCeiling> {
+  const slots = Math.max(1, ...batches.map((b) => b.length));
+  const runner = new LocalModelRunner(model, slots);
+  let rows = 0;
+  let ms = 0;
+  for (const caches of batches) {
+    if (caches.length === 0) continue;
+    // The keys and values a row holds do not change a step's time, only how many there are. Rows
+    // start half the timed steps short of their served cache, so the timed steps average it.
+    const start = (n: number) => Math.min(Math.max(1, n - Math.floor(stepsPerBatch / 2)), model.config.nCtx - stepsPerBatch - 1);
+    await runner.prefill(caches.map((n, slot) => ({ slot, tokens: Array.from({ length: start(n) }, (_, i) => 32 + (i % 90)), invTemperature: MIX_INV_TEMPERATURE })));
+    const decodeRows = caches.map((_, slot) => ({ slot, token: 100, invTemperature: MIX_INV_TEMPERATURE }));
+    const times: number[] = [];
+    for (let s = 0; s < stepsPerBatch; s++) {
+      const start = performance.now();
+      await runner.decode(decodeRows);
+      times.push(performance.now() - start);
+    }
+    rows += caches.length;
+    ms += median(times);
+  }
+  return { stepMs: batches.length ? ms / batches.length : 0, tokensPerSecond: ms > 0 ? (rows / ms) * 1000 : 0 };
+}

@@ -28,10 +28,17 @@ export interface ProbeWindow {
   readonly prefillPaddingRatio: number;
   /** fraction of wall time the engine spent inside forward passes */
   readonly busyFraction: number;
+  /** the row cache lengths of every DECODE_SAMPLE_EVERY-th decode step (at most DECODE_SAMPLES_MAX): real ragged batches to time the bare model on */
+  readonly decodeBatchSamples: readonly (readonly number[])[];
   readonly finished: number;
 }
 
+/** Every this many decode steps, one step's row caches is kept, up to DECODE_SAMPLES_MAX per window. */
+export const DECODE_SAMPLE_EVERY = 200;
+export const DECODE_SAMPLES_MAX = 16;
+
 export class ServerProbe {
+  private decodeBatchSamples: number[][] = [];
   private decodeTokens = 0;
   private prefillTokens = 0;
   private decodeSteps = 0;
@@ -66,6 +73,9 @@ export class ServerProbe {
             this.rowCacheSum += cache;
           }
           this.longestCacheSum += longest;
+          if (this.decodeSteps % DECODE_SAMPLE_EVERY === 0 && this.decodeBatchSamples.length < DECODE_SAMPLES_MAX) {
+            this.decodeBatchSamples.push(s.rows.map((r) => r.request.promptTokens + r.request.completionTokens));
+          }
           this.decodeMs += ms;
         } else {
           this.prefillSteps++;
@@ -102,7 +112,9 @@ export class ServerProbe {
       meanPrefillStepMs: this.prefillSteps ? this.prefillMs / this.prefillSteps : 0,
       prefillPaddingRatio: this.prefillTokens ? this.prefillPadded / this.prefillTokens : 0,
       finished: this.finished,
+      decodeBatchSamples: this.decodeBatchSamples,
     };
+    this.decodeBatchSamples = [];
     this.decodeTokens = this.prefillTokens = this.decodeSteps = this.decodeMs = this.busyMs = this.finished = 0;
     this.prefillSteps = this.prefillRows = this.prefillMs = this.prefillPadded = this.longestCacheSum = this.rowCacheSum = 0;
     this.firstStepMs = this.lastStepMs = Number.NaN;
