@@ -94,16 +94,16 @@ export async function prefillCeiling(model: ModelSession, prompts: readonly (rea
  * batch and mean cache, this is what uneven caches alone cost the bare engine.
  */
 export async function raggedDecodeCeiling(model: ModelSession, batches: readonly (readonly number[])[], stepsPerBatch: number): Promise<DecodeCeiling> {
-  const slots = Math.max(1, ...batches.map((b) => b.length));
-  const runner = new LocalModelRunner(model, slots);
+  const sampled = batches.filter((b) => b.length > 0);
+  if (sampled.length === 0) throw new Error("raggedDecodeCeiling needs at least one sampled decode batch: run the window longer");
+  const runner = new LocalModelRunner(model, Math.max(...sampled.map((b) => b.length)));
+  // The keys and values a row holds do not change a step's time, only how many there are. Rows
+  // start half the timed steps short of their served cache, so the timed steps average it.
+  const firstLength = (cache: number) => Math.min(Math.max(1, cache - Math.floor(stepsPerBatch / 2)), model.config.nCtx - stepsPerBatch - 1);
   let rows = 0;
   let ms = 0;
-  for (const caches of batches) {
-    if (caches.length === 0) continue;
-    // The keys and values a row holds do not change a step's time, only how many there are. Rows
-    // start half the timed steps short of their served cache, so the timed steps average it.
-    const start = (n: number) => Math.min(Math.max(1, n - Math.floor(stepsPerBatch / 2)), model.config.nCtx - stepsPerBatch - 1);
-    await runner.prefill(caches.map((n, slot) => ({ slot, tokens: Array.from({ length: start(n) }, (_, i) => 32 + (i % 90)), invTemperature: MIX_INV_TEMPERATURE })));
+  for (const caches of sampled) {
+    await runner.prefill(caches.map((n, slot) => ({ slot, tokens: Array.from({ length: firstLength(n) }, (_, i) => 32 + (i % 90)), invTemperature: MIX_INV_TEMPERATURE })));
     const decodeRows = caches.map((_, slot) => ({ slot, token: 100, invTemperature: MIX_INV_TEMPERATURE }));
     const times: number[] = [];
     for (let s = 0; s < stepsPerBatch; s++) {
@@ -114,5 +114,5 @@ export async function raggedDecodeCeiling(model: ModelSession, batches: readonly
     rows += caches.length;
     ms += median(times);
   }
-  return { stepMs: batches.length ? ms / batches.length : 0, tokensPerSecond: ms > 0 ? (rows / ms) * 1000 : 0 };
+  return { stepMs: ms / sampled.length, tokensPerSecond: (rows / ms) * 1000 };
 }
