@@ -1,5 +1,5 @@
-// Contention: what other work on the second core does to a bare decode step. Explains why the served
-// engine's decode steps (bench/served.md) run below the ceiling even though a core is free for HTTP.
+// Contention: what other work on the second core does to a bare decode step. In the served benchmark
+// the HTTP thread and the load generator are such neighbours (bench/served.md weighs what they cost).
 // Usage: npm run bench:contention [-- --rounds 8 --out bench/contention.md]
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -61,13 +61,14 @@ const md = [
   `|---|---|---|---|`,
   ...MODES.map((m) => `| ${label[m]} | ${Math.round(median(results[m]))} | ${Math.round(Math.min(...results[m]))}–${Math.round(Math.max(...results[m]))} | ${((median(results[m]) / alone) * 100).toFixed(0)} % |`),
   ``,
-  `A neighbour with a core of its own still costs a decode step: the two cores share the chip's clock`,
+  `A neighbour with a core of its own can still cost a decode step: the two cores share the chip's clock`,
   `and power budget, its last-level cache and its memory bus, and a decode step moves a few megabytes`,
   `of cached keys and values. Here a thread that only computed cost a decode step ${cost("compute")}, one that`,
   `streamed memory ${cost("memory")} (medians; single rounds scatter, as everything on this machine does). In`,
   `the served benchmark the HTTP thread (parsing, JSON, garbage collection) and the load generator are`,
-  `such neighbours, which is part of why served decode steps run below the bare ceiling, and why the`,
-  `gap changes from one run to the next.`,
+  `such neighbours; bench/served.md sets its decode steps against the bare model on the same batches,`,
+  `which shows what they cost there, and their share of the machine is one reason its figures move`,
+  `from one run to the next.`,
   ``,
 ].join("\n");
 process.stdout.write(md);
