@@ -2,7 +2,7 @@
 // and exits 0 only when every one passes. Starts what it needs and stops it afterwards.
 import { parseArgs } from "node:util";
 import { MiniserveError } from "../errors/codes.ts";
-import { formatResults, runLabChecks } from "../labs/check-runner.ts";
+import { LAB_CHECKS, formatResults, runLabChecks, selectConditions } from "../labs/check-runner.ts";
 import { findLab, labIds } from "../labs/lab-catalogue.ts";
 import { exitWithError } from "./cli-errors.ts";
 
@@ -12,8 +12,12 @@ Options:
   --port N             miniserve port Prometheus scrapes (default 8000)
   --prometheus-port N  native Prometheus port (default 9090)
   --data-dir DIR       native Prometheus data folder (default .data/)
+  --only ID[,ID…]      check only these stop conditions (e.g. --only use-gauges,red)
   --quick              shorter waits and loads (also LAB_QUICK=1)
   --keep               leave a server or Prometheus started by the check running
+
+Stop conditions (for --only):
+${Object.entries(LAB_CHECKS).map(([id, checks]) => `  ${id}: ${checks.map((c) => c.id.slice(3)).join(", ")}`).join("\n")}
 `;
 
 function port(raw: string | undefined, name: string, fallback: number): number {
@@ -30,7 +34,7 @@ try {
         args: process.argv.slice(2), allowPositionals: true,
         options: {
           port: { type: "string" }, "prometheus-port": { type: "string" }, "data-dir": { type: "string" },
-          quick: { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+          quick: { type: "boolean" }, keep: { type: "boolean" }, only: { type: "string" }, help: { type: "boolean", short: "h" },
         },
       });
     } catch (err) {
@@ -43,7 +47,10 @@ try {
   }
   const lab = findLab(positionals[0]);
   if (!lab || positionals.length !== 1) throw new MiniserveError("MSV_ERR_LAB_USAGE", `name one lab (${labIds()}); got ${positionals.join(" ") || "nothing"}\n${USAGE}`);
-  const results = await runLabChecks(lab.id, {
+  const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+  selectConditions(lab.id, only);
+  const { results, code } = await runLabChecks(lab.id, {
+    only,
     port: port(values.port, "port", 8000),
     prometheusPort: port(values["prometheus-port"], "prometheus-port", 9090),
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
@@ -57,7 +64,7 @@ try {
       }
     },
   });
-  process.stdout.write(`${formatResults(lab.id, results)}\n`);
+  process.stdout.write(`${formatResults(lab.id, results, code)}\n`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 } catch (err) {
   exitWithError(err, 2);

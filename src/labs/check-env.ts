@@ -1,8 +1,8 @@
 // Starts what a lab's checks need — miniserve, Prometheus — and stops exactly what it started.
 // `npm run check-lab`, the notebooks' last cell and the lab tests share it (labs 00–03).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { stackStatus, stackUp, stackDown, prometheusInstallHint } from "../stack/index.ts";
 import type { StackOptions } from "../stack/index.ts";
 import { REPO_ROOT } from "../stack/paths.ts";
@@ -41,26 +41,34 @@ export function createCheckEnv(opts: CheckEnvOptions = {}): ManagedCheckEnv {
     scraped ??= (async () => {
       const url = `http://127.0.0.1:${port}`;
       if (await isReady(url)) {
-        say(`using the miniserve already running at ${url}`);
-        return { url, own: null };
+        const stale = await staleness(url, join(REPO_ROOT, "src"));
+        say(stale ? `the miniserve at ${url} ${stale}` : `using the miniserve already running at ${url}`);
+        return { url, own: null, stale };
       }
       say(`starting miniserve on ${url} (as npm run serve does)…`);
       const dir = mkdtempSync(join(tmpdir(), "lab-check-"));
       tempDirs.push(dir);
       const server = await startLabServer({ port, traceDir: join(dir, "traces") });
       started.push(server);
-      return { url: server.url, own: server };
+      return { url: server.url, own: server, stale: null };
     })();
     return scraped;
   };
 
-  const privateServer = async (): Promise<LabServer> => {
-    const dir = mkdtempSync(join(tmpdir(), "lab-check-"));
-    tempDirs.push(dir);
-    say("starting a private miniserve on a free port…");
-    const server = await startLabServer({ traceDir: join(dir, "traces") });
-    started.push(server);
-    return server;
+  let own: Promise<LabServer> | null = null;
+  const ownServer = (): Promise<LabServer> => {
+    own ??= (async () => {
+      // The scraped server is ours only if these checks started it; then nobody else talks to it.
+      const s = scraped ? await scraped : null;
+      if (s?.own) return s.own;
+      const dir = mkdtempSync(join(tmpdir(), "lab-check-"));
+      tempDirs.push(dir);
+      say("starting a private miniserve on a free port…");
+      const server = await startLabServer({ traceDir: join(dir, "traces") });
+      started.push(server);
+      return server;
+    })();
+    return own;
   };
 
   const prometheus = (): Promise<PrometheusHandle | { missing: string }> => {
@@ -95,7 +103,40 @@ export function createCheckEnv(opts: CheckEnvOptions = {}): ManagedCheckEnv {
     for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   };
 
-  return { repoRoot: REPO_ROOT, port, prometheusPort, quick: opts.quick ?? false, say, scrapedServer, privateServer, prometheus, close };
+  return { repoRoot: REPO_ROOT, port, prometheusPort, quick: opts.quick ?? false, say, scrapedServer, ownServer, prometheus, close };
+}
+
+/** The newest .ts file under `dir` and its modification time. */
+function newestSource(dir: string): { file: string; mtimeMs: number } {
+  let best = { file: dir, mtimeMs: 0 };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const found = entry.isDirectory() ? newestSource(path) : entry.name.endsWith(".ts") ? { file: path, mtimeMs: statSync(path).mtimeMs } : best;
+    if (found.mtimeMs > best.mtimeMs) best = found;
+  }
+  return best;
+}
+
+/**
+ * Null when the server at `url` started after the newest source file changed; otherwise a sentence
+ * saying it runs older code (a server that cannot say when it started counts as older).
+ */
+export async function staleness(url: string, srcDir: string): Promise<string | null> {
+  let startedAt: number | null = null;
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { started_at?: unknown };
+    startedAt = typeof body.started_at === "string" ? Date.parse(body.started_at) : null;
+  } catch {
+    startedAt = null;
+  }
+  const newest = newestSource(srcDir);
+  if (startedAt !== null && Number.isFinite(startedAt) && startedAt >= newest.mtimeMs) return null;
+  const when = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const changed = `${relative(dirname(srcDir), newest.file)} changed at ${when(newest.mtimeMs)} UTC`;
+  return startedAt === null || !Number.isFinite(startedAt)
+    ? `does not say when it started, so it may run older code than your files (${changed})`
+    : `started at ${when(startedAt)} UTC, before ${changed}: it runs older code than your files`;
 }
 
 /** GET a Prometheus API path and return `data`; throws with the API's error text. */

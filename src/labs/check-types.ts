@@ -1,9 +1,9 @@
-// The shape of a lab's stop-condition checks and of their results: check-lab prints them, the
-// notebooks' last cell shows them, .progress/labs.json records them (labs 00–03).
+// The shape of a lab's stop conditions and of their results: check-lab prints them, the notebooks'
+// last cell shows them, .progress/labs.json records them (labs 00–03).
 import type { LabServer } from "./lab-server.ts";
 
 export interface CheckResult {
-  /** Stable id, e.g. "01.exposition"; tests assert on it. */
+  /** Stable id, e.g. "01.exposition"; tests and `check-lab --only` use it. */
   readonly id: string;
   /** The stop condition in the lab statement's words. */
   readonly title: string;
@@ -21,6 +21,11 @@ export interface ServerHandle {
   readonly url: string;
   /** Null when the server was already running: its logs are not readable from here. */
   readonly own: LabServer | null;
+  /**
+   * Set when a server that was already running started before the lab's files last changed: it
+   * runs older code than the learner's files, so checking it would check the wrong code.
+   */
+  readonly stale: string | null;
 }
 
 export interface PrometheusHandle {
@@ -39,13 +44,23 @@ export interface CheckEnv {
   say(line: string): void;
   /** miniserve at `port`: the running one, or one started now (stopped at the end). */
   scrapedServer(): Promise<ServerHandle>;
-  /** A fresh miniserve of our own on a free port with its own trace folder (labs 02, 03). */
-  privateServer(): Promise<LabServer>;
+  /**
+   * A miniserve running the current files that nothing else sends requests to, so the checks can
+   * count exactly what they sent: the scraped one when these checks started it, else a private one.
+   */
+  ownServer(): Promise<LabServer>;
   /** Prometheus ready, started if installed; otherwise a sentence saying what is missing. */
   prometheus(): Promise<PrometheusHandle | { missing: string }>;
 }
 
-export type LabChecks = (env: CheckEnv) => Promise<CheckResult[]>;
+/** One stop condition of a lab: its id and title, and how to check it. */
+export interface StopCondition {
+  readonly id: string;
+  readonly title: string;
+  check(env: CheckEnv): Promise<CheckResult>;
+}
+
+export type LabChecks = readonly StopCondition[];
 
 export function pass(id: string, title: string, detail: string): CheckResult {
   return { id, title, ok: true, detail };
@@ -53,4 +68,18 @@ export function pass(id: string, title: string, detail: string): CheckResult {
 
 export function fail(id: string, title: string, detail: string, cause: string, next: string): CheckResult {
   return { id, title, ok: false, detail, cause, next };
+}
+
+/** pass() and fail() bound to one condition's id and title. */
+export interface Verdict {
+  pass(detail: string): CheckResult;
+  fail(detail: string, cause: string, next: string): CheckResult;
+}
+
+/** A stop condition whose check receives helpers bound to its id and title. */
+export function condition(id: string, title: string, check: (env: CheckEnv, verdict: Verdict) => Promise<CheckResult>): StopCondition {
+  return {
+    id, title,
+    check: (env) => check(env, { pass: (d) => pass(id, title, d), fail: (d, c, n) => fail(id, title, d, c, n) }),
+  };
 }

@@ -3,12 +3,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stackStatus } from "../stack/index.ts";
-import { fail, pass } from "./check-types.ts";
-import type { CheckEnv, CheckResult } from "./check-types.ts";
+import { condition, fail, pass } from "./check-types.ts";
+import type { CheckEnv, CheckResult, LabChecks } from "./check-types.ts";
 import { waitTargetUp } from "./check-env.ts";
 
-const READY = "Prometheus is ready (plus Grafana and Tempo in Docker mode)";
-const UP = "Prometheus scrapes miniserve: target `miniserve` is UP";
+export const READY = "Prometheus is ready (plus Grafana and Tempo in Docker mode)";
+export const UP = "Prometheus scrapes miniserve: target `miniserve` is UP";
 
 /** The host:port the committed native target file points Prometheus at. */
 export function nativeTargetAddress(repoRoot: string): string {
@@ -40,23 +40,28 @@ export async function targetUpCheck(env: CheckEnv, id: string, base: string): Pr
     `curl -s -o /dev/null -w '%{http_code}\\n' ${server.url}/metrics   then fix the handler and restart npm run serve`);
 }
 
-export async function checkLab00(env: CheckEnv): Promise<CheckResult[]> {
-  const out: CheckResult[] = [];
+/** Prometheus, or a failed result for `id` saying what is missing. */
+export async function prometheusOr(env: CheckEnv, id: string, title: string): Promise<{ url: string } | CheckResult> {
   const prom = await env.prometheus();
-  if ("missing" in prom) {
-    out.push(fail("00.stack-ready", READY, prom.missing,
-      "The native path needs the prometheus binary on PATH; the Docker path needs a running Docker daemon.",
-      "sudo apt-get install prometheus (or brew install prometheus), then npm run stack -- up"));
-    out.push(fail("00.target-up", UP, "not checked: Prometheus is not running", "Prometheus must run first.", "npm run stack -- up"));
-    return out;
-  }
-  const status = await stackStatus({ prometheusPort: env.prometheusPort });
-  const states = status.components.map((c) => `${c.name} ${c.state}`).join(", ");
-  out.push(status.ok
-    ? pass("00.stack-ready", READY, `${status.mode} mode: ${states}`)
-    : fail("00.stack-ready", READY, `${status.mode} mode: ${states}`,
-      "A component is not ready: it may still be starting, or its port is taken by another process.",
-      status.fix ?? "npm run stack -- status"));
-  out.push(await targetUpCheck(env, "00.target-up", prom.url));
-  return out;
+  if (!("missing" in prom)) return prom;
+  return fail(id, title, prom.missing,
+    "The native path needs the prometheus binary on PATH; the Docker path needs a running Docker daemon (lab 00).",
+    "sudo apt-get install prometheus (or brew install prometheus), then npm run stack -- up");
 }
+
+export const LAB00_CHECKS: LabChecks = [
+  condition("00.stack-ready", READY, async (env, v) => {
+    const prom = await prometheusOr(env, "00.stack-ready", READY);
+    if ("ok" in prom) return prom;
+    const status = await stackStatus({ prometheusPort: env.prometheusPort });
+    const states = status.components.map((c) => `${c.name} ${c.state}`).join(", ");
+    return status.ok
+      ? v.pass(`${status.mode} mode: ${states}`)
+      : v.fail(`${status.mode} mode: ${states}`, "A component is not ready: it may still be starting, or its port is taken by another process.",
+        status.fix ?? "npm run stack -- status");
+  }),
+  condition("00.target-up", UP, async (env) => {
+    const prom = await prometheusOr(env, "00.target-up", UP);
+    return "ok" in prom ? prom : targetUpCheck(env, "00.target-up", prom.url);
+  }),
+];

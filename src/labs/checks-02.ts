@@ -1,21 +1,15 @@
-// Lab 02's stop conditions: one request's trace has every stage span from HTTP-in to HTTP-out with
-// no orphans, its log lines carry its trace_id, and the audit subprocess's spans join its trace.
-import { orphanSpans, readTraceFiles } from "../observability/local-trace-store.ts";
+// Lab 02's four stop conditions: the span tree has exactly the statement's shape and times, aborted
+// generations carry error status (completed ones do not), the log line carries the trace id, and the
+// audit child's spans sit under the request's "audit.subprocess" span.
+import { readTraceFiles } from "../observability/local-trace-store.ts";
 import type { StoredSpan } from "../observability/local-trace-store.ts";
-import { fail, pass } from "./check-types.ts";
-import type { CheckEnv, CheckResult } from "./check-types.ts";
+import { condition } from "./check-types.ts";
+import type { LabChecks } from "./check-types.ts";
 import { sendCompletion } from "./lab-server.ts";
-import type { LabServer } from "./lab-server.ts";
+import { AUDIT_SPANS, TREE_SPANS, auditTreeProblems, spanTreeProblems } from "./span-tree.ts";
+import { streamCompletion } from "./stream-probe.ts";
 
-/** The spans one completion with retrieval must produce, HTTP-in to HTTP-out. */
-export const STAGE_SPANS = ["POST /v1/completions", "text_completion miniserve-tiny", "retrieve", "tokenize", "queue", "prefill", "decode", "respond"] as const;
-export const AUDIT_SPANS = ["audit.subprocess", "audit", "audit.read_input", "audit.text_stats"] as const;
-
-const T1 = "one request's trace holds every stage span, HTTP-in to HTTP-out, with no orphans";
-const T2 = "the request's log lines carry its trace_id";
-const T3 = 'subprocess spans ("audit": true) are parented inside the request\'s trace';
-
-/** Waits until the trace has at least `min` spans in the JSONL store (exports run every 250 ms). */
+/** Waits until the trace holds every span named (exports run every 250 ms); returns what it has. */
 export async function waitForTrace(traceDir: string, traceId: string, names: readonly string[], timeoutMs = 5000): Promise<StoredSpan[]> {
   const deadline = Date.now() + timeoutMs;
   let spans: StoredSpan[] = [];
@@ -27,68 +21,78 @@ export async function waitForTrace(traceDir: string, traceId: string, names: rea
   return spans;
 }
 
-function stageCheck(spans: StoredSpan[], traceId: string): CheckResult {
-  const missing = STAGE_SPANS.filter((n) => !spans.some((s) => s.name === n));
-  const orphans = orphanSpans(spans);
-  const detail = `trace ${traceId}: ${spans.length} spans (${[...new Set(spans.map((s) => s.name))].join(", ")})`;
-  if (missing.length > 0) {
-    return fail("02.stage-spans", T1, `${detail}; missing: ${missing.join(", ")}`,
-      "buildStageSpans is not creating the stage spans (a TODO stub), or tracing started after fastify loaded (then only logs work: see src/cli/serve.ts for the order).",
-      "open src/observability/request-spans.ts (buildStageSpans), then npm run check-lab 02");
-  }
-  if (orphans.length > 0) {
-    return fail("02.stage-spans", T1, `${detail}; orphans: ${orphans.map((s) => s.name).join(", ")}`,
-      "A span was started without the context captured at submit (obs.traceContext), so its parent is not in the trace.",
-      "pass the parent context as the third argument of tracer.startSpan()");
-  }
-  return pass("02.stage-spans", T1, `${detail}; 0 orphans`);
-}
+const GEN = "text_completion miniserve-tiny";
+const TREE_NEXT = "open src/observability/request-spans.ts (buildStageSpans), then npm run check-lab -- 02 --only span-tree";
 
-function logCheck(server: LabServer, traceId: string): CheckResult {
-  const lines = server.logs.filter((l) => l["trace_id"] === traceId);
-  const finished = lines.some((l) => l["event"] === "request_finished");
-  if (finished) return pass("02.logs", T2, `${lines.length} log lines carry trace_id ${traceId}, request_finished among them`);
-  return fail("02.logs", T2, `${lines.length} log lines carry trace_id ${traceId}; no request_finished line does`,
-    "pino was loaded before the tracing SDK (an ESM import of pino bypasses the instrumentation), or the per-request line is logged outside the request's span.",
-    "load pino with createRequire after startTracing (src/observability/logging.ts)");
-}
-
-function auditCheck(spans: StoredSpan[], traceId: string): CheckResult {
-  const missing = AUDIT_SPANS.filter((n) => !spans.some((s) => s.name === n));
-  const child = spans.find((s) => s.name === "audit");
-  const ids = new Set(spans.map((s) => s.spanId));
-  const orphans = orphanSpans(spans);
-  if (missing.length > 0) {
-    return fail("02.subprocess", T3, `trace ${traceId} lacks ${missing.join(", ")}`,
-      "The child did not get TRACEPARENT in its environment, or did not read it back (contextFromEnv), so its spans started a new trace.",
-      "open src/observability/subprocess.ts (traceparentEnv, contextFromEnv), then npm run check-lab 02");
-  }
-  if (!child?.parentSpanId || !ids.has(child.parentSpanId) || orphans.length > 0) {
-    return fail("02.subprocess", T3, `the audit span's parent ${child?.parentSpanId ?? "(none)"} is not in the trace; orphans: ${orphans.length}`,
-      "The context passed to the child is not the request's span context.", "inject the parent's context, not ROOT_CONTEXT");
-  }
-  return pass("02.subprocess", T3, `audit (service ${child.service}) is a child of ${spans.find((s) => s.spanId === child.parentSpanId)?.name}; 0 orphans`);
-}
-
-export async function checkLab02(env: CheckEnv): Promise<CheckResult[]> {
-  const server = await env.privateServer();
-  const one = await sendCompletion(server.url, { prompt: "Where does the time go", max_tokens: 16, retrieval: { top_k: 1 } });
-  const out: CheckResult[] = [];
-  if (one.status !== 200 || !one.traceId) {
-    const why = `the request answered ${one.status} ${one.traceId ? "" : "without an x-trace-id header"}`;
-    out.push(fail("02.stage-spans", T1, why, "Tracing is off (OTEL_SDK_DISABLED) or the server fails.", "npm run serve and read its log"));
-    out.push(fail("02.logs", T2, why, "No trace, so nothing to join.", "fix the check above first"));
-  } else {
-    const spans = await waitForTrace(server.traceDir, one.traceId, STAGE_SPANS);
-    out.push(stageCheck(spans, one.traceId));
+export const LAB02_CHECKS: LabChecks = [
+  condition("02.span-tree", "one request's trace has the statement's tree: server → generation → retrieve, tokenize, queue, prefill, decode; respond under the server span; engine times; no orphans", async (env, v) => {
+    const server = await env.ownServer();
+    const one = await sendCompletion(server.url, { prompt: "Where does the time go", max_tokens: 16, retrieval: { top_k: 1 } });
+    if (one.status !== 200 || !one.traceId) {
+      return v.fail(`the request answered ${one.status}${one.traceId ? "" : " without an x-trace-id header"}`, "Tracing is off (OTEL_SDK_DISABLED) or the server fails.", "npm run serve and read its log");
+    }
+    const spans = await waitForTrace(server.traceDir, one.traceId, TREE_SPANS);
     await new Promise((r) => setTimeout(r, 200));
-    out.push(logCheck(server, one.traceId));
-  }
-  const audited = await sendCompletion(server.url, { prompt: "A trace crosses a process", max_tokens: 16, audit: true });
-  if (audited.status !== 200 || !audited.traceId) {
-    out.push(fail("02.subprocess", T3, `the audit request answered ${audited.status}`, "The audit child failed to run.", "npm run serve and read its log"));
-  } else {
-    out.push(auditCheck(await waitForTrace(server.traceDir, audited.traceId, AUDIT_SPANS), audited.traceId));
-  }
-  return out;
-}
+    const log = server.logs.find((l) => l["trace_id"] === one.traceId && l["event"] === "request_finished") ?? null;
+    const problems = spanTreeProblems(spans, log);
+    const names = [...new Set(spans.map((s) => s.name))].join(", ");
+    if (problems.length === 0) return v.pass(`trace ${one.traceId}: ${spans.length} spans (${names}); shape, times and the log line's numbers agree; 0 orphans`);
+    return v.fail(`trace ${one.traceId}: ${problems.slice(0, 4).join("; ")}`,
+      spans.length <= 2
+        ? "buildStageSpans does not create the stage spans (a TODO stub), or tracing started after fastify loaded (see src/cli/serve.ts for the order)."
+        : "A span is started with the wrong parent context (stages belong under the generation span: trace.setSpan(obs.traceContext, gen)), without the engine's times (startTime and end(time) from request.timings), or without its attributes.",
+      TREE_NEXT);
+  }),
+
+  condition("02.error-status", "an aborted generation's spans carry error status; a completed one's do not", async (env, v) => {
+    const server = await env.ownServer();
+    const cut = await streamCompletion(server.url, { prompt: "A client that goes away", max_tokens: 256, ignore_eos: true }, { abortAfterChunks: 3 });
+    const fine = await sendCompletion(server.url, { prompt: "A client that stays", max_tokens: 8 });
+    if (!cut.traceId || !fine.traceId || fine.status !== 200) {
+      return v.fail(`the requests answered ${cut.status} and ${fine.status} without both trace ids`, "Tracing is off or the server fails.", "npm run serve and read its log");
+    }
+    const abortedSpans = await waitForTrace(server.traceDir, cut.traceId, [GEN, "decode"]);
+    const fineSpans = await waitForTrace(server.traceDir, fine.traceId, [GEN, "decode", "respond"]);
+    const status = (spans: StoredSpan[], name: string) => spans.find((s) => s.name === name)?.status;
+    const problems: string[] = [];
+    for (const name of [GEN, "decode"]) {
+      const st = status(abortedSpans, name);
+      if (st?.code !== "error") problems.push(`aborted request: "${name}" status is ${st?.code ?? "missing"}`);
+    }
+    const wrongly = fineSpans.filter((s) => s.status.code === "error").map((s) => s.name);
+    if (wrongly.length > 0) problems.push(`completed request: ${wrongly.join(", ")} marked as errors`);
+    if (problems.length === 0) {
+      return v.pass(`aborted after ${cut.chunks} chunks: "${GEN}" and "decode" are errors (${status(abortedSpans, GEN)?.message ?? ""}); the completed request has no error span`);
+    }
+    return v.fail(problems.join("; "), "The error status is never set when request.finishReason is \"abort\", or is set on every request.",
+      "in buildStageSpans, setStatus({ code: SpanStatusCode.ERROR, message: request.abortReason }) on the generation and decode spans when aborted");
+  }),
+
+  condition("02.logs", "the request's log lines carry its trace_id, the request_finished line among them", async (env, v) => {
+    const server = await env.ownServer();
+    const one = await sendCompletion(server.url, { prompt: "Log lines join traces", max_tokens: 8 });
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = server.logs.filter((l) => one.traceId !== null && l["trace_id"] === one.traceId);
+    if (lines.some((l) => l["event"] === "request_finished")) return v.pass(`${lines.length} log lines carry trace_id ${one.traceId}, request_finished among them`);
+    return v.fail(`${lines.length} log lines carry trace_id ${one.traceId ?? "(no x-trace-id header)"}; no request_finished line does`,
+      "pino was loaded before the tracing SDK (an ESM import of pino bypasses the instrumentation), or the per-request line is logged outside the request's span.",
+      "load pino with createRequire after startTracing (src/observability/logging.ts)");
+  }),
+
+  condition("02.subprocess", "the audit child's spans are in the request's trace, under its \"audit.subprocess\" span", async (env, v) => {
+    const server = await env.ownServer();
+    const audited = await sendCompletion(server.url, { prompt: "A trace crosses a process", max_tokens: 16, audit: true });
+    if (audited.status !== 200 || !audited.traceId) {
+      return v.fail(`the audit request answered ${audited.status}`, "The audit child failed to run.", "npm run serve and read its log");
+    }
+    const spans = await waitForTrace(server.traceDir, audited.traceId, AUDIT_SPANS);
+    const problems = auditTreeProblems(spans);
+    if (problems.length === 0) {
+      const child = spans.find((s) => s.name === "audit")!;
+      return v.pass(`audit (service ${child.service}) is a child of audit.subprocess, its two steps under it; 0 orphans`);
+    }
+    return v.fail(`trace ${audited.traceId}: ${problems.join("; ")}`,
+      "The child did not get TRACEPARENT in its environment, or did not read it back (contextFromEnv), so its spans started a new trace or hang from the wrong span.",
+      "open src/observability/subprocess.ts (traceparentEnv, contextFromEnv), then npm run check-lab -- 02 --only subprocess");
+  }),
+];

@@ -1,5 +1,6 @@
 // The six core metrics exactly as lab 01 states them, and the in-process check that the learner's
-// src/observability/metrics.ts builds them on the default registry and records both RED observations.
+// src/observability/metrics.ts builds them on the default registry and that recordRequest records
+// exactly what it is given (status, seconds, method).
 import { register } from "prom-client";
 
 export interface CoreMetric {
@@ -52,19 +53,46 @@ export async function coreMetricsProblems(mod: Record<string, unknown>): Promise
       if (!same(bounds, spec.buckets)) problems.push(`${spec.name} buckets are [${bounds.join(", ")}], expected [${spec.buckets.join(", ")}]`);
     }
   }
-  if (typeof mod["recordRequest"] === "function" && problems.length === 0) {
-    const endpoint = "/lab-check";
-    try {
-      (mod["recordRequest"] as (e: string, m: string, s: number, d: number) => void)(endpoint, "GET", 200, 0.2);
-      const total = await (register.getSingleMetric("request_total") as unknown as RuntimeMetric).get();
-      const duration = await (register.getSingleMetric("request_duration_seconds") as unknown as RuntimeMetric).get();
-      const counted = total.values.some((v) => v.labels["endpoint"] === endpoint && String(v.labels["status"]) === "200" && v.value >= 1);
-      const observed = duration.values.some((v) => v.labels["endpoint"] === endpoint && (v.metricName ?? "").endsWith("_count") && v.value >= 1);
-      if (!counted) problems.push("recordRequest does not increment request_total{endpoint, method, status}");
-      if (!observed) problems.push("recordRequest does not observe request_duration_seconds{endpoint, method}");
-    } catch (err) {
-      problems.push(`recordRequest throws: ${(err as Error).message.split("\n")[0]}`);
-    }
+  if (typeof mod["recordRequest"] === "function" && problems.length === 0) problems.push(...(await recordRequestProblems(mod["recordRequest"] as RecordRequest)));
+  return problems;
+}
+
+type RecordRequest = (endpoint: string, method: string, status: number, seconds: number, traceId?: string) => void;
+
+/** The samples of one metric whose labels include `match`. */
+async function samplesOf(name: string, match: Record<string, string>): Promise<{ labels: Record<string, unknown>; value: number; metricName?: string }[]> {
+  const metric = register.getSingleMetric(name) as unknown as RuntimeMetric | undefined;
+  if (!metric) return [];
+  const data = await metric.get();
+  return data.values.filter((v) => Object.entries(match).every(([k, want]) => String(v.labels[k]) === want));
+}
+
+/**
+ * recordRequest fed known values must record exactly them: one count with the status it was given
+ * (a 404 is not a 200), the duration in seconds, and an unknown method as "OTHER".
+ */
+async function recordRequestProblems(recordRequest: RecordRequest): Promise<string[]> {
+  const problems: string[] = [];
+  // A fresh endpoint per run: a notebook kernel may run the checks twice in one process.
+  const endpoint = `/lab-check-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    recordRequest(endpoint, "POST", 404, 0.25, "0af7651916cd43dd8448eb211c80319c");
+    recordRequest(endpoint, "BREW", 200, 0.5);
+  } catch (err) {
+    const msg = (err as Error).message.split("\n")[0]!;
+    return [`recordRequest throws: ${msg}${/valid number/i.test(msg) ? " (observeWithTrace needs the histogram built with enableExemplars: true)" : ""}`];
+  }
+  const counts = await samplesOf("request_total", { endpoint });
+  const seen = counts.map((v) => `{method="${String(v.labels["method"])}",status="${String(v.labels["status"])}"} ${v.value}`).join(", ") || "nothing";
+  const count = (method: string, status: string) => counts.filter((v) => v.labels["method"] === method && String(v.labels["status"]) === status).reduce((n, v) => n + v.value, 0);
+  if (count("POST", "404") !== 1 || count("OTHER", "200") !== 1 || counts.length !== 2) {
+    problems.push(`recordRequest("${endpoint}", "POST", 404, 0.25) and ("${endpoint}", "BREW", 200, 0.5) should give request_total{method="POST",status="404"} 1 and {method="OTHER",status="200"} 1; got ${seen}`);
+  }
+  const durations = await samplesOf("request_duration_seconds", { endpoint, method: "POST" });
+  const n = durations.filter((v) => (v.metricName ?? "").endsWith("_count")).reduce((a, v) => a + v.value, 0);
+  const sum = durations.filter((v) => (v.metricName ?? "").endsWith("_sum")).reduce((a, v) => a + v.value, 0);
+  if (n !== 1 || Math.abs(sum - 0.25) > 1e-9) {
+    problems.push(`request_duration_seconds{endpoint="${endpoint}",method="POST"} should count 1 observation summing 0.25 s after recordRequest(…, 0.25); got count ${n}, sum ${sum}`);
   }
   return problems;
 }

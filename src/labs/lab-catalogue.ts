@@ -4,7 +4,7 @@ export interface Lab {
   readonly id: "00" | "01" | "02" | "03";
   readonly slug: string;
   readonly title: string;
-  /** Files under src/ the lab's starter replaces (labs/starters/NN/<same path>). */
+  /** Files under src/ holding the lab's learner regions (BEGIN LAB NN … END LAB NN): what its starter replaces. */
   readonly files: readonly string[];
 }
 
@@ -12,7 +12,7 @@ export const LABS: readonly Lab[] = [
   { id: "00", slug: "00-prom-grafana-up", title: "Bring the stack up", files: [] },
   {
     id: "01", slug: "01-instrument-server", title: "Instrument the server",
-    files: ["src/observability/metrics.ts", "src/observability/exposition.ts"],
+    files: ["src/observability/metrics.ts", "src/observability/exposition.ts", "src/observability/engine-observer.ts"],
   },
   {
     id: "02", slug: "02-tracing-end-to-end", title: "Tracing end to end",
@@ -38,4 +38,3 @@ export function labIds(): string {
 export const statementPath = (lab: Lab): string => `labs/${lab.slug}.md`;
 export const notebookPath = (lab: Lab): string => `labs/${lab.slug}.ipynb`;
 export const solutionPath = (lab: Lab): string => `solutions/${lab.slug}-ref.md`;
-export const starterPath = (lab: Lab, file: string): string => `labs/starters/${lab.id}/${file}`;

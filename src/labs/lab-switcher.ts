@@ -1,15 +1,16 @@
-// Switches a lab's src files between the starter (TODO stubs, labs/starters/NN/) and the reference
-// solution (the committed src version), backing up the learner's files first. `npm run lab` uses it.
+// Switches a lab's src files between the starter (generated from the reference's learner regions) and
+// the reference solution (the committed src version), backing up the learner's files first. `npm run lab` uses it.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MiniserveError } from "../errors/codes.ts";
-import { LABS, starterPath } from "./lab-catalogue.ts";
+import { LABS } from "./lab-catalogue.ts";
 import type { Lab } from "./lab-catalogue.ts";
+import type { CodeOwner } from "./lab-progress.ts";
+import { STARTER_MARKER, generateStarter } from "./starter-regions.ts";
 
-/** Every starter file opens with this marker; a reference version never contains it. */
-export const STARTER_MARKER = "STARTER for lab";
 export const BACKUP_DIR = ".lab-backups";
+const HAS_REGION = /\/\/ BEGIN LAB \d\d BLOCK [A-Z]: /;
 
 export type FileState = "starter" | "solution" | "edited starter" | "modified" | "missing";
 export type LabState = "starter" | "solution" | "in progress" | "modified" | "no code";
@@ -20,36 +21,36 @@ function git(repoRoot: string, args: string[]): string | null {
 }
 
 /**
- * The reference version of a src file: the newest commit's version that is not a starter. (If a
- * learner commits while in starter state, HEAD holds the stubs; the history still has the solution.)
+ * The reference version of a src file: the newest committed version that carries the learner
+ * regions (BEGIN LAB markers). A learner's own version grows from the generated starter, which has
+ * none, so committing their work (or the stubs) never turns it into "the reference".
  */
 export function referenceVersion(repoRoot: string, file: string): string {
   const commits = (git(repoRoot, ["rev-list", "--max-count=200", "HEAD", "--", file]) ?? "").split("\n").filter(Boolean);
   for (const commit of commits) {
     const text = git(repoRoot, ["show", `${commit}:${file}`]);
-    if (text !== null && !text.includes(STARTER_MARKER)) return text;
+    if (text !== null && !text.includes(STARTER_MARKER) && HAS_REGION.test(text)) return text;
   }
-  throw new MiniserveError("MSV_ERR_LAB_FILES", `no committed reference version of ${file} was found in git history (is this a git checkout?)`);
+  throw new MiniserveError("MSV_ERR_LAB_FILES", `no committed reference version of ${file} (one with BEGIN LAB markers) was found in git history (is this a git checkout?)`);
 }
 
+/** The lab's starter of a file, generated from its reference version's learner regions. */
 export function starterVersion(repoRoot: string, lab: Lab, file: string): string {
-  const path = join(repoRoot, starterPath(lab, file));
-  if (!existsSync(path)) throw new MiniserveError("MSV_ERR_LAB_FILES", `the starter ${starterPath(lab, file)} is missing; restore it with git checkout -- labs/starters`);
-  return readFileSync(path, "utf8");
+  return generateStarter(referenceVersion(repoRoot, file), lab.id, file);
 }
 
 export function fileState(repoRoot: string, lab: Lab, file: string): FileState {
   const path = join(repoRoot, file);
   if (!existsSync(path)) return "missing";
   const current = readFileSync(path, "utf8");
-  if (current === starterVersion(repoRoot, lab, file)) return "starter";
   let reference: string | null = null;
   try {
     reference = referenceVersion(repoRoot, file);
   } catch {
     reference = null;
   }
-  if (current === reference) return "solution";
+  if (reference !== null && current === reference) return "solution";
+  if (reference !== null && current === generateStarter(reference, lab.id, file)) return "starter";
   return current.includes(STARTER_MARKER) ? "edited starter" : "modified";
 }
 
@@ -104,3 +105,16 @@ export function listBackups(repoRoot: string): string[] {
 }
 
 export { LABS };
+
+/**
+ * Whose code the lab's files hold now: the learner's only when the lab was started from its
+ * starter and every file has changed since; the shipped reference is never the learner's work.
+ */
+export function codeOwner(repoRoot: string, lab: Lab, startedAt: Date | null): CodeOwner {
+  const { state, files } = labState(repoRoot, lab);
+  if (state === "no code") return "none";
+  if (state === "solution") return "reference";
+  if (state === "starter") return "starter";
+  if (startedAt === null) return "modified";
+  return files.every((f) => f.state === "edited starter" || f.state === "modified") ? "learner" : "starter";
+}

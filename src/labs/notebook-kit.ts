@@ -102,8 +102,8 @@ export async function checkLab(id: string): Promise<{ ok: boolean; text: string;
   const lab = findLab(id);
   if (!lab) throw new Error(`no lab ${id}`);
   const s = labSettings();
-  const results = await runLabChecks(lab.id, { port: s.port, prometheusPort: s.prometheusPort, ...(s.dataDir ? { dataDir: s.dataDir } : {}), quick: s.quick });
-  return { ok: results.every((r) => r.ok), text: formatResults(lab.id, results), results };
+  const { results, code } = await runLabChecks(lab.id, { port: s.port, prometheusPort: s.prometheusPort, ...(s.dataDir ? { dataDir: s.dataDir } : {}), quick: s.quick });
+  return { ok: results.every((r) => r.ok), text: formatResults(lab.id, results, code), results: [...results] };
 }
 
 /** Stops every server this kernel started, and Prometheus if it started it. */

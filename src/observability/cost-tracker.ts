@@ -40,9 +40,13 @@ export class CostTracker {
 
   /** Retrieval runs for one request alone, on the HTTP thread: its whole duration is that request's. */
   addRetrieval(acc: CostAccumulator, seconds: number): void {
+    // BEGIN LAB 03 BLOCK A: retrieval runs for this request alone: book all its seconds (when above 0)
+    //   to the accumulator twice, to stageSeconds.retrieval and to engineSeconds.
+    // STARTER: void acc; void seconds;
     if (!(seconds > 0)) return;
     acc.stageSeconds.retrieval += seconds;
     acc.engineSeconds += seconds;
+    // END LAB 03 BLOCK A
   }
 
   /**
@@ -51,6 +55,12 @@ export class CostTracker {
    * Called once per step, O(rows): no per-token work.
    */
   addStep(step: StepEvent, accOf: (row: StepEvent["rows"][number]) => CostAccumulator | undefined): void {
+    // BEGIN LAB 03 BLOCK A: split the step's wall time ((endMs - startMs) / 1000) among its rows in
+    //   proportion to row.tokens (prefill: prompt tokens, so rows of unequal length get unequal
+    //   shares; decode: one each). Add each share to the row's accumulator (accOf(row); skip rows
+    //   without one) twice: to engineSeconds, and to stageSeconds[STAGE_OF_PHASE[step.phase]] when the
+    //   phase has a stage. O(rows), once per step: no per-token work.
+    // STARTER: void step; void accOf; void STAGE_OF_PHASE;
     const wallSeconds = (step.endMs - step.startMs) / 1000;
     if (!(wallSeconds > 0) || step.rows.length === 0) return;
     let tokens = 0;
@@ -63,10 +73,18 @@ export class CostTracker {
       acc.engineSeconds += share;
       if (stage !== undefined) acc.stageSeconds[stage] += share;
     }
+    // END LAB 03 BLOCK A
   }
 
   /** Price a finished request and check the identity: sum of stage costs = independent total. */
   finish(acc: CostAccumulator): CostRecord {
+    // BEGIN LAB 03 BLOCK B: price the request. Each stage cost is stageSeconds × the rate; totalEur is
+    //   their sum; independentEur is engineSeconds × the rate; relativeError is
+    //   |independent - total| / independent; the identity holds when it is within
+    //   COST_IDENTITY_TOLERANCE. Compute it: a check that always holds hides every booking error.
+    // STARTER: void acc;
+    // STARTER: const none = { retrieval: 0, prefill: 0, decode: 0 };
+    // STARTER: return { totalEur: 0, stagesEur: none, independentEur: 0, engineSeconds: 0, identityHolds: true, relativeError: 0 };
     const rate = this.ratePerSecondEur;
     const stagesEur = {
       retrieval: acc.stageSeconds.retrieval * rate,
@@ -83,5 +101,6 @@ export class CostTracker {
       identityHolds: relativeError <= COST_IDENTITY_TOLERANCE,
       relativeError,
     };
+    // END LAB 03 BLOCK B
   }
 }

@@ -58,6 +58,10 @@ export function observeEngine(engine: Engine, opts: EngineObserverOptions): () =
     cost.addRetrieval(obsOf(request).cost, seconds);
     m.retrievalTime.observe(seconds);
   });
+  // BEGIN LAB 01 BLOCK C: prompt tokens and time to first token. Subscribe to "tokenized" and add
+  //   the request's prompt tokens to tokens_total{kind="prompt", model_name}; subscribe to
+  //   "first-token" and observe time_to_first_token_seconds{model_name}: from request.timings.arrivedMs
+  //   to firstTokenMs, in seconds, through observeWithTrace (exemplar only when obs.sampled).
   on("tokenized", ({ request }) => {
     m.tokensTotal.inc({ kind: "prompt", model_name: request.modelName }, request.promptTokens);
   });
@@ -66,6 +70,7 @@ export function observeEngine(engine: Engine, opts: EngineObserverOptions): () =
     const t = request.timings;
     observeWithTrace(m.timeToFirstToken, { model_name: request.modelName }, (t.firstTokenMs! - t.arrivedMs) / 1000, obs.sampled ? obs.traceId : null);
   });
+  // END LAB 01 BLOCK C
   on("step", (step) => {
     m.batchSize.observe({ phase: step.phase }, step.rows.length);
     cost.addStep(step, (row) => obsOf(row.request).cost);
@@ -106,8 +111,10 @@ function finishMetrics(request: EngineRequest, obs: RequestObservation, record: 
   const model = { model_name: request.modelName };
   const t = request.timings;
   const traceId = obs.sampled ? obs.traceId : null;
-  // Completion tokens are counted once per request (exact usage), not once per token.
+  // BEGIN LAB 01 BLOCK C: completion tokens, counted once per request when it finishes (its exact
+  //   usage, request.completionTokens), not once per token: tokens_total{kind="completion", model_name}.
   m.tokensTotal.inc({ kind: "completion", model_name: request.modelName }, request.completionTokens);
+  // END LAB 01 BLOCK C
   m.requestFinished.inc({ finish_reason: request.finishReason ?? "abort" });
   if (t.enqueuedMs !== undefined && t.scheduledMs !== undefined) m.queueTime.observe(model, (t.scheduledMs - t.enqueuedMs) / 1000);
   if (t.prefillStartMs !== undefined && t.prefillEndMs !== undefined) m.prefillTime.observe(model, (t.prefillEndMs - t.prefillStartMs) / 1000);

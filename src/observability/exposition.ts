@@ -57,8 +57,14 @@ export async function exposition(openMetrics: boolean, onError: (metric: string,
 
 /** The fastify handler for GET /metrics; logs, never throws, if a metric fails to collect. */
 export async function metricsHandler(req: FastifyRequest, reply: FastifyReply): Promise<string> {
+  // BEGIN LAB 01 BLOCK B: answer GET /metrics. Pick the format from the Accept header
+  //   (wantsOpenMetrics), write the registry with exposition(), set the matching content-type header
+  //   (OPENMETRICS_TEXT or PROMETHEUS_TEXT) and return the text. Log, never throw, when a metric fails.
+  // STARTER: void req; void reply;
+  // STARTER: throw new Error("TODO(lab 01, block B): metricsHandler is not written yet");
   const om = wantsOpenMetrics(req.headers.accept);
   const body = await exposition(om, (metric, err) => req.log.warn({ err, metric }, "a metric failed to collect; it is missing from this scrape"));
   void reply.header("content-type", om ? OPENMETRICS_TEXT : PROMETHEUS_TEXT).header("cache-control", "no-store");
   return body;
+  // END LAB 01 BLOCK B
 }

@@ -1,12 +1,12 @@
-// The prom-client metrics, built once from catalogue.ts on the default registry: the six core
-// metrics of lab 01, the LLM and cost metrics of labs 02–03, and the process USE metrics.
+// The prom-client metrics on the default registry: the six core metrics of lab 01 written out by
+// hand, the LLM and cost metrics of labs 02–03 and the process USE metrics built from catalogue.ts.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, register } from "prom-client";
 import type { Metric } from "prom-client";
-import { METRICS } from "./catalogue.ts";
+import { LLM_LATENCY_BUCKETS, METRICS, TTFT_BUCKETS } from "./catalogue.ts";
 import type { MetricKey, MetricSpec } from "./catalogue.ts";
 
-/** Histograms whose observations carry the trace_id of one request as an OpenMetrics exemplar. */
-const WITH_EXEMPLARS = new Set<MetricKey>(["requestDuration", "timeToFirstToken", "costPerRequest", "costPer1kOutputTokens"]);
+/** Histograms beyond the core six whose observations carry the trace_id of one request as an OpenMetrics exemplar. */
+const WITH_EXEMPLARS = new Set<MetricKey>(["costPerRequest", "costPer1kOutputTokens"]);
 
 type Built = {
   [K in MetricKey]: (typeof METRICS)[K]["type"] extends "counter" ? Counter<string>
@@ -38,14 +38,45 @@ function readStat(metric: string, read: (s: ReturnType<StatsSource["stats"]>) =>
 
 function collectorFor(key: MetricKey): ((this: Gauge<string>) => void) | undefined {
   switch (key) {
-    case "kvCacheSlotsUsed": return readStat(METRICS.kvCacheSlotsUsed.name, (s) => s.slotsUsed);
-    case "queueDepth": return readStat(METRICS.queueDepth.name, (s) => s.queueDepth);
     case "requestsRunning": return readStat(METRICS.requestsRunning.name, (s) => s.running);
     case "kvCacheSlotsCapacity": return readStat(METRICS.kvCacheSlotsCapacity.name, (s) => s.slotsTotal);
     case "queueCapacity": return readStat(METRICS.queueCapacity.name, (s) => s.queueCapacity);
     case "traceSampleRatio": return function collect(this: Gauge<string>) { this.set(sampleRatio); };
     default: return undefined;
   }
+}
+
+type CoreKey = "requestTotal" | "requestDuration" | "tokensTotal" | "timeToFirstToken" | "kvCacheSlotsUsed" | "queueDepth";
+
+/**
+ * Lab 01: the six core metrics, written out as the lab's table states them (catalogue.ts documents
+ * the same names for the dashboard and the reference). One registry: prom-client's default.
+ */
+function coreMetrics(): Partial<Pick<Built, CoreKey>> {
+  const core: Partial<Pick<Built, CoreKey>> = {};
+  // BEGIN LAB 01 BLOCK A: define the four RED and LLM metrics of the lab's table on the default
+  //   registry and store each under its key in `core`: request_total (counter: endpoint, method,
+  //   status), request_duration_seconds (histogram: endpoint, method; LLM_LATENCY_BUCKETS),
+  //   tokens_total (counter: kind, model_name), time_to_first_token_seconds (histogram: model_name;
+  //   TTFT_BUCKETS). The two histograms carry exemplars: enableExemplars: true. Help texts are in METRICS.
+  core.requestTotal = new Counter({ name: "request_total", help: METRICS.requestTotal.help, labelNames: ["endpoint", "method", "status"] });
+  core.requestDuration = new Histogram({
+    name: "request_duration_seconds", help: METRICS.requestDuration.help, labelNames: ["endpoint", "method"],
+    buckets: [...LLM_LATENCY_BUCKETS], enableExemplars: true,
+  });
+  core.tokensTotal = new Counter({ name: "tokens_total", help: METRICS.tokensTotal.help, labelNames: ["kind", "model_name"] });
+  core.timeToFirstToken = new Histogram({
+    name: "time_to_first_token_seconds", help: METRICS.timeToFirstToken.help, labelNames: ["model_name"],
+    buckets: [...TTFT_BUCKETS], enableExemplars: true,
+  });
+  // END LAB 01 BLOCK A
+  // BEGIN LAB 01 BLOCK B: the two USE gauges, kv_cache_slots_used and queue_depth (no labels), pulled
+  //   on scrape: give each a `collect` callback that reads engine.stats() when Prometheus asks
+  //   (readStat(name, (s) => …) builds one), and store them under their keys in `core`.
+  core.kvCacheSlotsUsed = new Gauge({ name: "kv_cache_slots_used", help: METRICS.kvCacheSlotsUsed.help, collect: readStat("kv_cache_slots_used", (s) => s.slotsUsed) });
+  core.queueDepth = new Gauge({ name: "queue_depth", help: METRICS.queueDepth.help, collect: readStat("queue_depth", (s) => s.queueDepth) });
+  // END LAB 01 BLOCK B
+  return core;
 }
 
 function build(key: MetricKey, spec: MetricSpec): Metric<string> {
@@ -75,9 +106,9 @@ export function metrics(): Built {
   // prom-client refuses exemplars on a registry whose content type is plain text. The default
   // registry is declared OpenMetrics; exposition.ts still writes either format per scrape.
   register.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
-  const out: Record<string, Metric<string>> = {};
+  const out: Record<string, Metric<string>> = { ...coreMetrics() };
   for (const [key, spec] of Object.entries(METRICS) as [MetricKey, MetricSpec][]) {
-    if (spec.builtIn) continue;
+    if (spec.builtIn || spec.core) continue;
     out[key] = build(key, spec);
   }
   installProcessMetrics();
@@ -103,10 +134,16 @@ const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
  * never a raw URL: every distinct value is a new series. An unusual method collapses into "OTHER".
  */
 export function recordRequest(endpoint: string, method: string, status: number | string, durationSeconds: number, traceId?: string): void {
+  // BEGIN LAB 01 BLOCK A: the two RED observations of one HTTP request: increment request_total with
+  //   {endpoint, method, status} and observe request_duration_seconds with {endpoint, method}, in
+  //   seconds, through observeWithTrace (it attaches the trace id as an exemplar). Methods outside
+  //   METHODS become "OTHER".
+  // STARTER: void METHODS; void endpoint; void method; void status; void durationSeconds; void traceId;
   const m = metrics();
   const labels = { endpoint, method: METHODS.has(method) ? method : "OTHER" };
   m.requestTotal.inc({ ...labels, status: String(status) });
   observeWithTrace(m.requestDuration, labels, durationSeconds, traceId ?? null);
+  // END LAB 01 BLOCK A
 }
 
 /** Observe a histogram that may carry exemplars, with the trace id when the request was sampled. */

@@ -53,6 +53,16 @@ function child(tracer: Tracer, parent: Context, name: string, startMs: number, e
  */
 export function buildStageSpans(tracer: Tracer, obs: RequestObservation, request: EngineRequest): void {
   if (obs.traceContext === null || !obs.sampled) return;
+  // BEGIN LAB 02 BLOCK A: build the request's span tree under obs.traceContext, with explicit start
+  //   and end times from request.timings (epochMs converts them):
+  //     "{obs.operation} {request.modelName}"  arrivedMs → finishedMs, attributes: requestAttributes(obs, request)
+  //       ├ retrieve (only when retrieval ran), tokenize, queue, prefill
+  //       └ decode  prefillEndMs → finishedMs, with a "first_token" event at firstTokenMs
+  //   Every span is started AND ended here, each with its parent context (trace.setSpan(ctx, span))
+  //   as the third argument of tracer.startSpan: a span started without it is an orphan, one started
+  //   under obs.traceContext instead of the generation span flattens the tree. Also set
+  //   requestAttributes on obs.rootSpan, and error status when request.finishReason is "abort".
+  // STARTER: void tracer; void request; void child; void requestAttributes; void SpanKind; void SpanStatusCode; void trace;
   const t = request.timings;
   const end = t.finishedMs ?? performance.now();
   const aborted = request.finishReason === "abort";
@@ -99,6 +109,7 @@ export function buildStageSpans(tracer: Tracer, obs: RequestObservation, request
     obs.rootSpan?.setStatus({ code: SpanStatusCode.ERROR, message: `generation aborted: ${request.abortReason ?? "aborted"}` });
   }
   gen.end(epochMs(end));
+  // END LAB 02 BLOCK A
 }
 
 /** The respond stage: from the engine's finish to the last byte written (streams included). */

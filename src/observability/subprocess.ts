@@ -12,20 +12,30 @@ const propagator = new W3CTraceContextPropagator();
 
 /** TRACEPARENT (and TRACESTATE) for a child process; empty when the context holds no valid span. */
 export function traceparentEnv(ctx: Context): Record<string, string> {
+  // BEGIN LAB 02 BLOCK C: inject ctx with the W3C propagator into a carrier object and return
+  //   {TRACEPARENT, TRACESTATE} (only the keys that are set) for the child's environment.
+  // STARTER: void ctx; void propagator; void defaultTextMapSetter;
+  // STARTER: return {};
   const carrier: Record<string, string> = {};
   propagator.inject(ctx, carrier, defaultTextMapSetter);
   const out: Record<string, string> = {};
   if (carrier["traceparent"]) out["TRACEPARENT"] = carrier["traceparent"];
   if (carrier["tracestate"]) out["TRACESTATE"] = carrier["tracestate"];
   return out;
+  // END LAB 02 BLOCK C
 }
 
 /** The parent's context in a child process, from TRACEPARENT/TRACESTATE (ROOT_CONTEXT when absent). */
 export function contextFromEnv(env: NodeJS.ProcessEnv): Context {
+  // BEGIN LAB 02 BLOCK C: the child's side: read TRACEPARENT/TRACESTATE from env into a carrier and
+  //   extract it with the same propagator, so the child's first span has the request's span as parent.
+  // STARTER: void env; void defaultTextMapGetter;
+  // STARTER: return ROOT_CONTEXT;
   const carrier: Record<string, string> = {};
   if (env["TRACEPARENT"]) carrier["traceparent"] = env["TRACEPARENT"];
   if (env["TRACESTATE"]) carrier["tracestate"] = env["TRACESTATE"];
   return propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+  // END LAB 02 BLOCK C
 }
 
 export interface AuditResult {
@@ -43,14 +53,15 @@ const CHILD_SCRIPT = fileURLToPath(new URL("./audit-child.ts", import.meta.url))
 
 /**
  * Run the audit child on a generation's text: a real node process computing text statistics.
- * The current span's context goes to it as TRACEPARENT, so its spans join the request's trace as
- * children of the request's span; the "audit.subprocess" span here measures the spawn and wait.
+ * The "audit.subprocess" span here measures the spawn and the wait; its context goes to the child as
+ * TRACEPARENT, so the child's spans join the request's trace underneath it.
  */
 export async function runAudit(text: string, opts: { traceDir: string; timeoutMs?: number; parent?: Context }): Promise<AuditResult> {
   const parent = opts.parent ?? context.active();
   const started = performance.now();
   const span = trace.getTracer(TRACER_NAME).startSpan("audit.subprocess", { attributes: { "process.command": "audit-child" } }, parent);
-  const env = { ...process.env, ...traceparentEnv(parent), MINISERVE_TRACE_DIR: opts.traceDir };
+  // The child's spans go under this span: the spawn-and-wait stage contains the child's work.
+  const env = { ...process.env, ...traceparentEnv(trace.setSpan(parent, span)), MINISERVE_TRACE_DIR: opts.traceDir };
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
       // --import tsx: the child is TypeScript like the rest of the workbook.

@@ -1,11 +1,10 @@
-// The lab tools without servers: lab lookup, starters that differ from the reference exactly in TODO
-// blocks, the progress table, and the committed-run reader's honest "no run yet".
+// The lab tools without servers: lab lookup, each lab's statement and notebook, the progress table
+// (which never credits the shipped reference), and the exposition parser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { findLab, LABS, notebookPath, solutionPath, starterPath, statementPath } from "../../src/labs/lab-catalogue.ts";
-import { STARTER_MARKER } from "../../src/labs/lab-switcher.ts";
+import { findLab, LABS, notebookPath, solutionPath, statementPath } from "../../src/labs/lab-catalogue.ts";
 import { progressTable } from "../../src/labs/progress-table.ts";
 import { parseExposition, sumOf, bucketsOf } from "../../src/labs/exposition-parse.ts";
 import { REPO_ROOT } from "../../src/stack/paths.ts";
@@ -17,20 +16,12 @@ test("labs are found by number or slug; unknown ones are null", () => {
   assert.equal(findLab(undefined), null);
 });
 
-test("every lab has its statement, notebook and solution write-up; every starter is marked and has TODO blocks", () => {
+test("every lab has its statement, notebook and solution write-up", () => {
   for (const lab of LABS) {
     for (const p of [statementPath(lab), notebookPath(lab), solutionPath(lab)]) assert.ok(existsSync(join(REPO_ROOT, p)), p);
     const statement = readFileSync(join(REPO_ROOT, statementPath(lab)), "utf8");
     for (const h of ["## What you produce", "## TODO blocks", "## Constraints", "## Stop conditions", "## Pitfalls", "## When to consult the solution"]) {
       assert.ok(statement.includes(h), `${statementPath(lab)}: ${h}`);
-    }
-    for (const file of lab.files) {
-      const starter = readFileSync(join(REPO_ROOT, starterPath(lab, file)), "utf8");
-      assert.ok(starter.includes(STARTER_MARKER), `${file}: starter marker`);
-      assert.match(starter, new RegExp(`TODO\\(lab ${lab.id}, block [A-E]\\)`), `${file}: TODO blocks`);
-      // The starter keeps every export of the reference: the rest of the server still imports them.
-      const exportsOf = (t: string) => [...t.matchAll(/^export (?:async )?(?:function|class|const|interface|type) (\w+)/gm)].map((m) => m[1]).sort();
-      assert.deepEqual(exportsOf(starter), exportsOf(readFileSync(join(REPO_ROOT, file), "utf8")), `${file}: exports`);
     }
   }
 });
@@ -49,17 +40,26 @@ test("every notebook is nbformat 4.5 for the tslab kernel, with cell ids and no 
   }
 });
 
-test("the progress table shows each lab's last check and the quiz's best score", () => {
+test("the progress table credits only the learner's own code: the shipped reference shows as reference, never ✔", () => {
   const attempt = { at: "2026-01-02T03:04:05.000Z", mode: "answers" as const, correct: 18, total: 20, percent: 90, passed: true, chapters: {} };
+  const run = (code: "learner" | "reference" | "modified" | "none" | undefined, ok = true) => ({
+    at: "2026-01-01T10:00:00.000Z", passed: ok ? 8 : 6, total: 8, ok, failing: ok ? [] : ["03.load-run", "03.identity"], ...(code ? { code } : {}),
+  });
   const text = progressTable(
-    { version: 1, labs: { "01": { at: "2026-01-01T10:00:00.000Z", passed: 5, total: 5, ok: true, failing: [] }, "03": { at: "2026-01-01T11:00:00.000Z", passed: 2, total: 3, ok: false, failing: ["03.committed-run"] } } },
+    { version: 1, labs: { "00": run("none"), "01": run("learner"), "02": run("reference"), "03": run(undefined) } },
     { version: 1, quizzes: { "34": { best: attempt, last: attempt, attempts: 2 } } },
   );
-  assert.match(text, /lab 00 .*not checked yet .*npm run check-lab 00/);
-  assert.match(text, /lab 01 .*✔ 5\/5 pass/);
-  assert.match(text, /lab 03 .*✘ 2\/3 pass .*failing: 03\.committed-run/);
+  assert.match(text, /lab 00 .*✔ 8\/8 pass /);
+  assert.match(text, /lab 01 .*✔ 8\/8 pass on your code/);
+  assert.match(text, /lab 02 .*reference: 8\/8 pass on the shipped reference .*npm run lab -- start 02/);
+  assert.match(text, /lab 03 .*reference: 8\/8 pass on the shipped reference/, "a record without an owner is never the learner's");
+  assert.doesNotMatch(text, /lab 0[23] .*✔/);
   assert.match(text, /quiz 34 .*✔ best 90\.0 %/);
-  assert.match(text, /2 of 5 done/);
+  assert.match(text, /3 of 5 done by you/);
+  const fresh = progressTable({ version: 1, labs: { "02": run("modified"), "03": run("learner", false) } }, { version: 1, quizzes: {} });
+  assert.match(fresh, /lab 02 .*reference: 8\/8 pass on edited reference files/);
+  assert.match(fresh, /lab 03 .*✘ 6\/8 pass on your code .*failing: 03\.load-run, 03\.identity/);
+  assert.match(fresh, /0 of 5 done by you/);
 });
 
 test("the exposition parser reads labels, sums and buckets", () => {

@@ -12,7 +12,9 @@ export function registerMetaRoutes(app: FastifyInstance, config: Config, engine:
     data: [{ id: config.modelName, object: "model", created, owned_by: "miniserve", context_length: engine.contextLength }],
   }));
 
-  app.get("/health", async () => ({ status: "ok" }));
+  // started_at lets a tool tell whether this process predates a change to the code on disk.
+  const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
+  app.get("/health", async () => ({ status: "ok", started_at: startedAt }));
 
   app.get("/ready", async () => {
     if (!engine.isAccepting) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
