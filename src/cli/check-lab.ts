@@ -1,8 +1,10 @@
 // `npm run check-lab NN`: checks lab NN's stop conditions, prints ✔/✘ with causes and next steps,
-// and exits 0 only when every one passes. Starts what it needs and stops it afterwards.
+// and exits 0 only when every one passes; --watch checks again on every save. Starts what it needs.
 import { parseArgs } from "node:util";
 import { MiniserveError } from "../errors/codes.ts";
-import { LAB_CHECKS, formatResults, runLabChecks, selectConditions } from "../labs/check-runner.ts";
+import { LAB_CHECKS, formatNext, formatResults, runLabChecks, selectConditions } from "../labs/check-runner.ts";
+import { watchLab } from "../labs/watch-lab.ts";
+import { REPO_ROOT } from "../stack/paths.ts";
 import { findLab, labIds } from "../labs/lab-catalogue.ts";
 import { exitWithError } from "./cli-errors.ts";
 
@@ -15,6 +17,8 @@ Options:
   --only ID[,ID…]      check only these stop conditions (e.g. --only use-gauges,red)
   --quick              shorter waits and loads (also LAB_QUICK=1)
   --keep               leave a server or Prometheus started by the check running
+  --watch              check again each time one of the lab's files is saved (Ctrl-C to stop)
+  --next               show only the next failing stop condition, with its hint
 
 Stop conditions (for --only):
 ${Object.entries(LAB_CHECKS).map(([id, checks]) => `  ${id}: ${checks.map((c) => c.id.slice(3)).join(", ")}`).join("\n")}
@@ -35,6 +39,7 @@ try {
         options: {
           port: { type: "string" }, "prometheus-port": { type: "string" }, "data-dir": { type: "string" },
           quick: { type: "boolean" }, keep: { type: "boolean" }, only: { type: "string" }, help: { type: "boolean", short: "h" },
+          watch: { type: "boolean" }, next: { type: "boolean" },
         },
       });
     } catch (err) {
@@ -49,6 +54,15 @@ try {
   if (!lab || positionals.length !== 1) throw new MiniserveError("MSV_ERR_LAB_USAGE", `name one lab (${labIds()}); got ${positionals.join(" ") || "nothing"}\n${USAGE}`);
   const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
   selectConditions(lab.id, only);
+  if (values.watch) {
+    if (lab.files.length === 0) throw new MiniserveError("MSV_ERR_LAB_USAGE", `lab ${lab.id} has no files to watch: run npm run check-lab ${lab.id} once it is set up`);
+    const args = process.argv.slice(2).filter((a) => a !== "--watch" && a !== positionals[0]);
+    const watcher = watchLab({ repoRoot: REPO_ROOT, lab, args, out: process.stdout });
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => void watcher.stop().finally(() => process.exit(0)));
+    }
+    await new Promise<never>(() => {});
+  }
   const { results, code } = await runLabChecks(lab.id, {
     only,
     port: port(values.port, "port", 8000),
@@ -64,7 +78,7 @@ try {
       }
     },
   });
-  process.stdout.write(`${formatResults(lab.id, results, code)}\n`);
+  process.stdout.write(`${(values.next ? formatNext : formatResults)(lab.id, results, code)}\n`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 } catch (err) {
   exitWithError(err, 2);

@@ -104,3 +104,20 @@ export function formatResults(lab: LabId, results: readonly CheckResult[], code:
   else lines.push(`all ${results.length} stop conditions pass: ${OWNER_NOTE[code](lab)}`);
   return lines.join("\n");
 }
+
+/**
+ * Watch mode's view: the conditions that pass, then only the next failing one with its detail,
+ * cause and next step (one thing to fix at a time), and how many more fail after it.
+ */
+export function formatNext(lab: LabId, results: readonly CheckResult[], code: CodeOwner = "learner"): string {
+  const failing = results.filter((r) => !r.ok);
+  if (failing.length === 0) return formatResults(lab, results, code);
+  const next = failing[0]!;
+  const lines = [`lab ${lab}: ${results.length - failing.length}/${results.length} stop conditions pass`];
+  for (const r of results) if (r.ok) lines.push(`✔ ${r.title}`);
+  lines.push(`✘ ${next.title}`, `    ${next.detail}`);
+  if (next.cause) lines.push(`    likely cause: ${next.cause}`);
+  if (next.next) lines.push(`    next: ${next.next}`);
+  if (failing.length > 1) lines.push(`… and ${failing.length - 1} more after this one: ${failing.slice(1).map((r) => r.id).join(", ")}`);
+  return lines.join("\n");
+}

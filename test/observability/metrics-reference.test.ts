@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { register } from "prom-client";
 import { METRICS, metrics } from "../../src/observability/index.ts";
+import type { MetricSpec } from "../../src/observability/index.ts";
 import { renderMetricsTable, withMetricsTable } from "../../src/observability/metrics-reference.ts";
 import { CORE_METRICS } from "../../src/labs/core-metrics.ts";
 
@@ -31,7 +32,7 @@ test("every row names its unit and the question it answers", () => {
 
 test("the six metrics written by hand in metrics.ts are the catalogue's core entries and lab 01's table", async () => {
   metrics();
-  const core = Object.values(METRICS).filter((m) => m.core);
+  const core = (Object.values(METRICS) as MetricSpec[]).filter((m) => m.core);
   assert.deepEqual(core.map((m) => m.name).sort(), CORE_METRICS.map((m) => m.name).sort());
   for (const spec of core) {
     const built = register.getSingleMetric(spec.name) as unknown as { labelNames: string[]; upperBounds?: number[]; get(): Promise<{ type: string }> };
