@@ -20,10 +20,22 @@ export interface Config {
   /** max_tokens when a request does not say (OpenAI's completions default is 16). */
   readonly defaultMaxTokens: number;
   readonly bodyLimitBytes: number;
+  /** Time a client has to send a whole request, headers and body (node's requestTimeout). */
+  readonly requestTimeoutMs: number;
+  /** Time a client has to send the request headers (node's headersTimeout), at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open after its last response. */
+  readonly keepAliveTimeoutMs: number;
+  /** Socket inactivity limit, either direction; 0 = none (a queued non-streamed request is silent while it waits). */
+  readonly connectionTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly retryAfterSeconds: number;
   readonly retrievalDirs: readonly string[];
   readonly retrievalMaxTopK: number;
+  /** The `"audit": true` extension (lab 02): off refuses it with a 400. */
+  readonly auditEnabled: boolean;
+  /** Audit child processes running at once; more are refused with 503 and Retry-After. */
+  readonly auditMaxConcurrent: number;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Folder the repo lives in: relative paths (model, corpus) resolve against it. */
   readonly rootDir: string;
@@ -38,8 +50,14 @@ export interface Config {
   readonly otlpEndpoint: string | null;
   readonly otlpProtocol: "http/protobuf" | "http/json" | "grpc";
   readonly traceSampler: (typeof TRACE_SAMPLERS)[number];
-  /** Ratio for the traceidratio samplers, 0..1. */
+  /** Ratio for the traceidratio samplers, 0..1; with the tail policy, the share of ordinary traces kept. */
   readonly traceSamplerArg: number;
+  /** "tail": record every request, keep errors, slow ones and a ratio of the rest; "head": OTEL_TRACES_SAMPLER alone. */
+  readonly tracePolicy: (typeof TRACE_POLICIES)[number];
+  /** Tail policy: keep every trace with a span in error status. */
+  readonly traceKeepErrors: boolean;
+  /** Tail policy: keep every trace at least this long; 0 = no latency rule. */
+  readonly traceKeepSlowerThanMs: number;
   /** Folder of the local JSONL trace store (git-ignored). */
   readonly traceDir: string;
   readonly traceFileMaxBytes: number;
@@ -106,6 +124,9 @@ const OTLP_PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 const protocol = (raw: string, name: string): Config["otlpProtocol"] =>
   (OTLP_PROTOCOLS as readonly string[]).includes(raw.trim()) ? (raw.trim() as Config["otlpProtocol"]) : fail(name, raw, `one of ${OTLP_PROTOCOLS.join(", ")}`);
 export const TRACE_SAMPLERS = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+export const TRACE_POLICIES = ["tail", "head"] as const;
+const policy = (raw: string, name: string): Config["tracePolicy"] =>
+  (TRACE_POLICIES as readonly string[]).includes(raw.trim()) ? (raw.trim() as Config["tracePolicy"]) : fail(name, raw, `one of ${TRACE_POLICIES.join(", ")}`);
 const sampler = (raw: string, name: string): Config["traceSampler"] =>
   (TRACE_SAMPLERS as readonly string[]).includes(raw.trim()) ? (raw.trim() as Config["traceSampler"]) : fail(name, raw, `one of ${TRACE_SAMPLERS.join(", ")}`);
 
@@ -123,10 +144,16 @@ const FIELDS = {
   maxTokensCap: { env: "MINISERVE_MAX_TOKENS_CAP", flag: "max-tokens-cap", parse: int(1, 4096), fallback: 256 },
   defaultMaxTokens: { env: "MINISERVE_DEFAULT_MAX_TOKENS", flag: "default-max-tokens", parse: int(1, 4096), fallback: 16 },
   bodyLimitBytes: { env: "MINISERVE_BODY_LIMIT_BYTES", flag: "body-limit-bytes", parse: int(1024, 64 * 1024 * 1024), fallback: 256 * 1024 },
+  requestTimeoutMs: { env: "MINISERVE_REQUEST_TIMEOUT_MS", flag: "request-timeout-ms", parse: int(100, 600_000), fallback: 30_000 },
+  headersTimeoutMs: { env: "MINISERVE_HEADERS_TIMEOUT_MS", flag: "headers-timeout-ms", parse: int(100, 600_000), fallback: 10_000 },
+  keepAliveTimeoutMs: { env: "MINISERVE_KEEP_ALIVE_TIMEOUT_MS", flag: "keep-alive-timeout-ms", parse: int(100, 600_000), fallback: 72_000 },
+  connectionTimeoutMs: { env: "MINISERVE_CONNECTION_TIMEOUT_MS", flag: "connection-timeout-ms", parse: int(0, 3_600_000), fallback: 0 },
   shutdownGraceMs: { env: "MINISERVE_SHUTDOWN_GRACE_MS", flag: "shutdown-grace-ms", parse: int(0, 600_000), fallback: 10_000 },
   retryAfterSeconds: { env: "MINISERVE_RETRY_AFTER_SECONDS", flag: "retry-after-seconds", parse: int(1, 3600), fallback: 1 },
   retrievalDirs: { env: "MINISERVE_RETRIEVAL_DIRS", flag: "retrieval-dirs", parse: list, fallback: ["theory", "docs"] },
   retrievalMaxTopK: { env: "MINISERVE_RETRIEVAL_MAX_TOP_K", flag: "retrieval-max-top-k", parse: int(1, 16), fallback: 4 },
+  auditEnabled: { env: "MINISERVE_AUDIT", flag: "audit", parse: onOff, fallback: true },
+  auditMaxConcurrent: { env: "MINISERVE_AUDIT_MAX_CONCURRENT", flag: "audit-max-concurrent", parse: int(1, 64), fallback: 2 },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", parse: level, fallback: "info" },
   observability: { env: "MINISERVE_OBSERVABILITY", flag: "observability", parse: onOff, fallback: true },
   // US$0.08925/h (AWS c7i.large on-demand list price) x 0.92 EUR/US$ / 3600 s; docs/observability.md shows the sums.
@@ -137,6 +164,9 @@ const FIELDS = {
   otlpProtocol: { env: "OTEL_EXPORTER_OTLP_PROTOCOL", flag: "otlp-protocol", parse: protocol, fallback: "http/protobuf" },
   traceSampler: { env: "OTEL_TRACES_SAMPLER", flag: "traces-sampler", parse: sampler, fallback: "parentbased_traceidratio" },
   traceSamplerArg: { env: "OTEL_TRACES_SAMPLER_ARG", flag: "traces-sampler-arg", parse: ratio, fallback: 1 },
+  tracePolicy: { env: "MINISERVE_TRACE_POLICY", flag: "trace-policy", parse: policy, fallback: "tail" },
+  traceKeepErrors: { env: "MINISERVE_TRACE_KEEP_ERRORS", flag: "trace-keep-errors", parse: onOff, fallback: true },
+  traceKeepSlowerThanMs: { env: "MINISERVE_TRACE_KEEP_SLOWER_THAN_MS", flag: "trace-keep-slower-than-ms", parse: int(0, 3_600_000), fallback: 1000 },
   traceDir: { env: "MINISERVE_TRACE_DIR", flag: "trace-dir", parse: text, fallback: ".data/traces" },
   traceFileMaxBytes: { env: "MINISERVE_TRACE_FILE_MAX_BYTES", flag: "trace-file-max-bytes", parse: int(64 * 1024, 1024 * 1024 * 1024), fallback: 16 * 1024 * 1024 },
   traceMemoryTraces: { env: "MINISERVE_TRACE_MEMORY_TRACES", flag: "trace-memory-traces", parse: int(1, 100_000), fallback: 500 },
@@ -176,6 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   const config = out as unknown as Config;
   if (config.defaultMaxTokens > config.maxTokensCap) {
     throw new MiniserveError("MSV_ERR_CONFIG", `MINISERVE_DEFAULT_MAX_TOKENS (${config.defaultMaxTokens}) must not exceed MINISERVE_MAX_TOKENS_CAP (${config.maxTokensCap}).`);
+  }
+  // node refuses a headers timeout longer than the request timeout: the headers are part of the request.
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new MiniserveError("MSV_ERR_CONFIG", `MINISERVE_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed MINISERVE_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}).`);
   }
   return Object.freeze({ ...config, modelDir: resolve(ROOT, config.modelDir), traceDir: resolve(ROOT, config.traceDir), retrievalDirs: Object.freeze([...config.retrievalDirs]) });
 }

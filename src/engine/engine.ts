@@ -10,6 +10,8 @@ import { toLocalMs } from "./core-protocol.ts";
 import { LifecycleEvents } from "./lifecycle-events.ts";
 import type { FinishReason, StepRow } from "./lifecycle-events.ts";
 import type { ModelConfig } from "./model-session.ts";
+import { assertPromptFits, promptRoom, promptTooLong } from "./prompt-fit.ts";
+import type { ContextWindow } from "./prompt-fit.ts";
 import { EngineRequest } from "./request.ts";
 import type { GenerationResult, RetrievedPassage } from "./request.ts";
 import type { Tokenizer } from "./tokenizer.ts";
@@ -109,6 +111,7 @@ export class Engine {
     if (this.queued >= this.options.queueCapacity) {
       throw new MiniserveError("MSV_ERR_QUEUE_FULL", `The waiting queue is full (${this.options.queueCapacity} requests). Retry after a short delay, or raise MINISERVE_QUEUE_CAPACITY.`);
     }
+    this.assertPromptFits(req.prompt, req.maxTokens);
     const request = new EngineRequest(
       req.id ?? `cmpl-${randomUUID()}`, this.options.modelName, req.maxTokens,
       { temperature: req.temperature, topP: req.topP },
@@ -126,18 +129,11 @@ export class Engine {
 
     request.timings.tokenizeStartMs = performance.now();
     // Every prompt starts with the end-of-text token: the model learned documents begin after it.
-    request.promptIds = [this.tokenizer.eotId, ...this.tokenizer.encode(prompt)];
+    // Tokenizing stops as soon as the prompt is known not to fit: the count past that is not needed.
+    const room = promptRoom(this.window, req.maxTokens);
+    request.promptIds = [this.tokenizer.eotId, ...this.tokenizer.encode(prompt, room)];
     request.timings.tokenizedMs = performance.now();
-
-    const limit = this.config.nCtx;
-    if (request.promptIds.length + req.maxTokens > limit) {
-      const withRetrieval = request.passages.length > 0 ? ` (including ${request.passages.length} retrieved passages)` : "";
-      throw new MiniserveError(
-        "MSV_ERR_PROMPT_TOO_LONG",
-        `The prompt is ${request.promptIds.length} tokens${withRetrieval} and max_tokens is ${req.maxTokens}; together they exceed the context window of ${limit} tokens. Shorten the prompt, lower max_tokens${withRetrieval ? " or retrieval.top_k" : ""}.`,
-        request.passages.length > 0 ? "retrieval" : "prompt",
-      );
-    }
+    if (request.promptIds.length - 1 > room) throw promptTooLong(this.window, req.maxTokens, request.passages.length);
 
     // Admitted: only now do subscribers hear of it, so a rejected request leaves nothing behind
     // in them; the timings above let them place the earlier stages where they happened.
@@ -154,6 +150,15 @@ export class Engine {
     });
     this.events.emit("enqueued", { request, queueDepth: this.queued });
     return { request, done, abort: (reason: string) => this.abort(request, "abort", reason) };
+  }
+
+  /** The constant-time size check submit() starts with; the HTTP route runs it before anything else too. */
+  assertPromptFits(prompt: string, maxTokens: number): void {
+    assertPromptFits(this.window, prompt, maxTokens);
+  }
+
+  private get window(): ContextWindow {
+    return { nCtx: this.config.nCtx, maxTokenBytes: this.tokenizer.maxTokenBytes };
   }
 
   /** Ask the core to stop a request; it settles when the core confirms (slot freed). */

@@ -16,6 +16,8 @@ const CHUNK_CACHE_LIMIT = 20_000;
 export class Tokenizer {
   readonly vocabSize: number;
   readonly eotId: number;
+  /** Bytes of the longest token: a text of n UTF-8 bytes is at least n / maxTokenBytes tokens. */
+  readonly maxTokenBytes: number;
   private readonly pattern: RegExp;
   /** rank of a merge, keyed by left * vocabSize + right; lower rank merges first. */
   private readonly ranks = new Map<number, number>();
@@ -40,15 +42,18 @@ export class Tokenizer {
       merged.set(b, a.length);
       this.tokenBytes.push(merged);
     });
+    this.maxTokenBytes = Math.max(...this.tokenBytes.map((b) => b.length));
   }
 
   static fromFile(path: string): Tokenizer {
     return new Tokenizer(JSON.parse(readFileSync(path, "utf8")) as TokenizerFile);
   }
 
-  encode(text: string): number[] {
+  /** Token ids of `text`; with a limit, stops once more than `limit` ids are found (the caller only needs to know it is too long). */
+  encode(text: string, limit = Infinity): number[] {
     const out: number[] = [];
     for (const match of text.matchAll(this.pattern)) {
+      if (out.length > limit) break;
       const chunk = match[0];
       let ids = this.cache.get(chunk);
       if (ids === undefined) {

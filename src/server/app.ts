@@ -1,10 +1,13 @@
 // Builds the fastify app: routes, error handling and the shutdown gate. No listening here,
 // so tests can inject requests; src/server/miniserve.ts starts it for real (all labs).
+import { randomUUID } from "node:crypto";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 import type { Config } from "../config/index.ts";
 import type { Engine } from "../engine/index.ts";
 import { MiniserveError } from "../errors/codes.ts";
+import { AuditGate } from "./audit-gate.ts";
+import { clientErrorHandler, connectionsCheckingIntervalMs } from "./client-errors.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { registerGenerationRoutes } from "./routes/generation.ts";
 import { registerMetaRoutes } from "./routes/meta.ts";
@@ -14,6 +17,8 @@ export interface AppOptions {
   readonly engine: Engine;
   /** A pino logger, or fastify logger options; observability passes its trace-aware logger. */
   readonly logger?: FastifyServerOptions["loggerInstance"] | undefined;
+  /** Bounds concurrent audits; observability passes its own to read the count at scrape time. */
+  readonly auditGate?: AuditGate | undefined;
   readonly requestMeta?: ((req: FastifyRequest) => Record<string, unknown>) | undefined;
   /** Plugins registered before the routes (observability: metrics route, request timing). */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void> | void)[] | undefined;
@@ -29,12 +34,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Keep-alive connections would hold close() open until they time out.
     forceCloseConnections: "idle",
     requestIdHeader: false,
+    // A UUID per request (not a counter): it is the x-request-id a client quotes, unique across restarts.
+    genReqId: () => randomUUID(),
+    // A client that sends half a request must not hold a connection forever (docs/errors.md, 408).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: connectionsCheckingIntervalMs(config),
+    },
+    clientErrorHandler: clientErrorHandler(config),
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app, config);
   // JSON only: a text/plain body would otherwise arrive as a string and get a vaguer 400.
   app.removeContentTypeParser("text/plain");
-  app.addHook("onRequest", async (req) => {
+  app.addHook("onRequest", async (req, reply) => {
+    // Every response, errors included, names its request: docs/errors.md asks users to quote it.
+    void reply.header("x-request-id", req.id);
     if (!engine.isAccepting && req.url.startsWith("/v1/")) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
   });
   // While shutting down, ask clients to drop the connection after their response.
@@ -43,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   for (const plugin of opts.plugins ?? []) await plugin(app);
   registerMetaRoutes(app, config, engine);
-  registerGenerationRoutes(app, { config, engine, requestMeta: opts.requestMeta });
+  const auditGate = opts.auditGate ?? new AuditGate(config.auditMaxConcurrent);
+  registerGenerationRoutes(app, { config, engine, auditGate, requestMeta: opts.requestMeta });
   return app;
 }

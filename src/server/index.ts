@@ -1,5 +1,6 @@
 // Public surface of the HTTP server.
 export { buildApp } from "./app.ts";
+export { AuditGate } from "./audit-gate.ts";
 export type { AppOptions } from "./app.ts";
 export { createEngine, startMiniserve } from "./miniserve.ts";
 export type { EngineParts, Miniserve } from "./miniserve.ts";

@@ -54,12 +54,12 @@ export async function startMiniserve(
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
     close: () => {
       closing ??= (async () => {
-        // The engine stops admitting first, so requests that arrive during close get a clean 503;
-        // app.close() stops listening and waits for the responses still being written.
-        const engineClosed = engine.close(config.shutdownGraceMs);
+        // Drain first, still listening: requests arriving now get a clean 503 (and /ready says
+        // 503, so a load balancer takes this instance out) instead of a refused connection.
+        // Only then does app.close() stop listening and wait for the responses still being written.
+        await engine.close(config.shutdownGraceMs);
         let appDone = false;
         const appClosed = app.close().then(() => void (appDone = true));
-        await engineClosed;
         // Keep-alive sockets that went idle after close() began would hold it open: close them as
         // their last response ends, and cut whatever is left after one more second.
         const deadline = Date.now() + 1000;

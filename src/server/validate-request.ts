@@ -4,7 +4,8 @@ import { MiniserveError } from "../errors/codes.ts";
 import type { Config } from "../config/index.ts";
 
 export interface ChatMessage {
-  readonly role: "system" | "user" | "assistant";
+  /** "developer" is OpenAI's newer name for the system role; both become "System:" lines. */
+  readonly role: "system" | "developer" | "user" | "assistant";
   readonly content: string;
 }
 
@@ -77,6 +78,23 @@ function readRetrieval(body: Record<string, unknown>, config: Config): number {
   return k;
 }
 
+const ROLES = ["system", "developer", "user", "assistant"] as const;
+
+/** A message's content: a string, or OpenAI's array of content parts of which only text parts are read. */
+function readContent(v: unknown, at: string): string {
+  if (typeof v === "string") return v;
+  if (!Array.isArray(v) || v.length === 0) bad(at, `'${at}' must be a string or a non-empty array of text parts such as [{"type": "text", "text": "Hello"}].`);
+  return v.map((part: unknown, j) => {
+    const p = part as Record<string, unknown> | null;
+    if (typeof p !== "object" || p === null || Array.isArray(p)) bad(`${at}[${j}]`, `'${at}[${j}]' must be an object such as {"type": "text", "text": "Hello"}.`);
+    if (p["type"] !== "text") {
+      bad(`${at}[${j}].type`, `'${at}[${j}]' is a ${JSON.stringify(p["type"])} part; miniserve-tiny reads text only. Send {"type": "text", "text": "..."} parts or a plain string.`);
+    }
+    if (typeof p["text"] !== "string") bad(`${at}[${j}].text`, `'${at}[${j}].text' must be a string.`);
+    return p["text"];
+  }).join("\n");
+}
+
 function readMessages(body: Record<string, unknown>): ChatMessage[] {
   const v = body["messages"];
   if (v === undefined) throw new MiniserveError("MSV_ERR_MISSING_FIELD", `'messages' is required: an array such as [{"role": "user", "content": "Hello"}].`, "messages");
@@ -85,18 +103,16 @@ function readMessages(body: Record<string, unknown>): ChatMessage[] {
     const msg = m as Record<string, unknown> | null;
     if (typeof msg !== "object" || msg === null || Array.isArray(msg)) bad(`messages[${i}]`, `'messages[${i}]' must be an object with "role" and "content".`);
     const role = msg["role"];
-    if (role !== "system" && role !== "user" && role !== "assistant") {
-      bad(`messages[${i}].role`, `'messages[${i}].role' must be "system", "user" or "assistant"; got ${JSON.stringify(role)}.`);
+    if (!(ROLES as readonly unknown[]).includes(role)) {
+      bad(`messages[${i}].role`, `'messages[${i}].role' must be "system", "developer", "user" or "assistant"; got ${JSON.stringify(role)}.`);
     }
-    const content = msg["content"];
-    if (typeof content !== "string") bad(`messages[${i}].content`, `'messages[${i}].content' must be a string.`);
-    return { role, content };
+    return { role: role as ChatMessage["role"], content: readContent(msg["content"], `messages[${i}].content`) };
   });
 }
 
 /** The plain-text form a small base model can continue: one line per turn, then "Assistant:". */
 export function formatChat(messages: readonly ChatMessage[]): string {
-  const name = { system: "System", user: "User", assistant: "Assistant" } as const;
+  const name = { system: "System", developer: "System", user: "User", assistant: "Assistant" } as const;
   return `${messages.map((m) => `${name[m.role]}: ${m.content}`).join("\n")}\nAssistant:`;
 }
 
@@ -140,12 +156,16 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
   neutralOnly(body, "presence_penalty", [0], "no penalties");
   if (body["user"] !== undefined && typeof body["user"] !== "string") bad("user", "'user' must be a string.");
 
-  const maxKey = kind === "chat" && body["max_completion_tokens"] !== undefined ? "max_completion_tokens" : "max_tokens";
+  // OpenAI's chat API deprecates max_tokens for max_completion_tokens; when both come, the newer one counts.
+  const maxKey = kind === "chat" && body["max_completion_tokens"] !== undefined && body["max_completion_tokens"] !== null ? "max_completion_tokens" : "max_tokens";
   const maxTokens = optionalNumber(body, maxKey, 1, config.maxTokensCap, config.defaultMaxTokens, true);
   const ignoreEos = body["ignore_eos"] ?? false;
   if (typeof ignoreEos !== "boolean") bad("ignore_eos", "'ignore_eos' must be true or false.");
   const audit = body["audit"] ?? false;
   if (typeof audit !== "boolean") bad("audit", "'audit' must be true or false (true runs the text-statistics subprocess on the output).");
+  if (audit && !config.auditEnabled) {
+    throw new MiniserveError("MSV_ERR_AUDIT_DISABLED", "'audit' is turned off on this server (MINISERVE_AUDIT=off); send the request without it.", "audit");
+  }
   const stream = body["stream"] ?? false;
   if (typeof stream !== "boolean") bad("stream", "'stream' must be true or false.");
   const options = body["stream_options"];

@@ -26,7 +26,22 @@ const bad: [Record<string, string>, string[], RegExp][] = [
   [{}, ["--kv-slot", "3"], /Unknown option '--kv-slot'.*Accepted flags/s],
   [{ MINISERVE_DEFAULT_MAX_TOKENS: "300", MINISERVE_MAX_TOKENS_CAP: "100" }, [], /must not exceed MINISERVE_MAX_TOKENS_CAP/],
   [{ HOST: "  " }, [], /HOST must be a non-empty string/],
+  [{ MINISERVE_REQUEST_TIMEOUT_MS: "0" }, [], /MINISERVE_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000/],
+  [{ MINISERVE_HEADERS_TIMEOUT_MS: "40000" }, [], /MINISERVE_HEADERS_TIMEOUT_MS \(40000\) must not exceed MINISERVE_REQUEST_TIMEOUT_MS \(30000\)/],
+  [{ MINISERVE_AUDIT_MAX_CONCURRENT: "0" }, [], /MINISERVE_AUDIT_MAX_CONCURRENT must be an integer from 1 to 64/],
+  [{ MINISERVE_AUDIT: "maybe" }, [], /MINISERVE_AUDIT must be on or off/],
+  [{ MINISERVE_TRACE_POLICY: "tails" }, [], /MINISERVE_TRACE_POLICY must be one of tail, head/],
+  [{ MINISERVE_TRACE_KEEP_SLOWER_THAN_MS: "-1" }, [], /MINISERVE_TRACE_KEEP_SLOWER_THAN_MS must be an integer from 0/],
 ];
+
+test("timeouts, audit bounds and the sampling policy have defaults that bound every client", () => {
+  const c = loadConfig({}, []);
+  assert.deepEqual(
+    [c.requestTimeoutMs, c.headersTimeoutMs, c.keepAliveTimeoutMs, c.connectionTimeoutMs, c.auditEnabled, c.auditMaxConcurrent],
+    [30_000, 10_000, 72_000, 0, true, 2],
+  );
+  assert.deepEqual([c.tracePolicy, c.traceKeepErrors, c.traceKeepSlowerThanMs, c.traceSamplerArg], ["tail", true, 1000, 1]);
+});
 
 for (const [env, argv, message] of bad) {
   test(`rejects ${JSON.stringify(env)} ${argv.join(" ")} with a message naming what to fix`, () => {

@@ -1,4 +1,5 @@
-// The official `openai` npm client against miniserve: completions, chat, streaming, usage, models.
+// The official `openai` npm client against miniserve: completions, chat, streaming, usage, models, and
+// the fields current clients send (developer role, content parts, max_completion_tokens).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
@@ -74,5 +75,47 @@ test("the client surfaces miniserve's error body", async () => {
   await assert.rejects(
     client.completions.create({ model: "miniserve-tiny", prompt: "x", max_tokens: 100_000 }),
     (err: InstanceType<typeof OpenAI.APIError>) => err.status === 400 && /max_tokens/.test(err.message),
+  );
+});
+
+test("modern chat requests: the developer role, content as text parts and max_completion_tokens", async () => {
+  const request = {
+    model: "miniserve-tiny",
+    messages: [
+      { role: "developer" as const, content: "You are terse." },
+      { role: "user" as const, content: [{ type: "text" as const, text: "What is" }, { type: "text" as const, text: "a queue?" }] },
+    ],
+    max_completion_tokens: 5,
+    ignore_eos: true,
+    seed: 11,
+  };
+  const res = await client.chat.completions.create(request as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  assert.equal(res.choices[0]!.finish_reason, "length");
+  assert.equal(res.usage!.completion_tokens, 5, "max_completion_tokens bounds the output");
+  // The same conversation written the old way gives the same prompt, so the same text and usage.
+  const classic = await client.chat.completions.create({
+    model: "miniserve-tiny", seed: 11, max_tokens: 5, ignore_eos: true,
+    messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "What is\na queue?" }],
+  } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  assert.equal(res.choices[0]!.message.content, classic.choices[0]!.message.content);
+  assert.equal(res.usage!.prompt_tokens, classic.usage!.prompt_tokens);
+  // max_completion_tokens wins over the deprecated max_tokens when a client sends both.
+  const both = await client.chat.completions.create({ ...request, max_tokens: 2 } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  assert.equal(both.usage!.completion_tokens, 5);
+  const stream = await client.chat.completions.create({ ...request, stream: true } as OpenAI.ChatCompletionCreateParamsStreaming);
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+  assert.equal(text, res.choices[0]!.message.content);
+});
+
+test("an image part is refused with a 400 that names it; the client surfaces code and param", async () => {
+  await assert.rejects(
+    client.chat.completions.create({
+      model: "miniserve-tiny",
+      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
+      max_completion_tokens: 4,
+    }),
+    (err: InstanceType<typeof OpenAI.APIError>) =>
+      err.status === 400 && err.code === "MSV_ERR_INVALID_FIELD" && err.param === "messages[0].content[1].type" && /reads text only/.test(err.message),
   );
 });

@@ -1,18 +1,19 @@
 // POST /v1/completions and POST /v1/chat/completions: validate, submit to the engine, answer as
 // one JSON body or as Server-Sent Events; a client that goes away cancels its request (labs 00–03).
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config/index.ts";
 import type { Engine, GenerationHandle } from "../../engine/index.ts";
 import { runAudit } from "../../observability/subprocess.ts";
+import type { AuditGate } from "../audit-gate.ts";
 import { ResponseShaper, sseData } from "../openai-format.ts";
 import { validateGeneration } from "../validate-request.ts";
 
 export interface GenerationRouteOptions {
   readonly config: Config;
   readonly engine: Engine;
+  readonly auditGate: AuditGate;
   /** Extra entries for the engine request's meta bag (observability puts its trace context here). */
   readonly requestMeta?: ((req: FastifyRequest) => Record<string, unknown>) | undefined;
 }
@@ -32,42 +33,63 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
   const handle = (kind: "completion" | "chat") => async (req: FastifyRequest, reply: FastifyReply) => {
     const arrivedMs = performance.now();
     const params = validateGeneration(kind, req.body, config);
-    const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+    // Cheap refusals first: an oversized prompt or a busy audit costs no hashing, retrieval or tokens.
+    engine.assertPromptFits(params.prompt, params.maxTokens);
+    const releaseAudit = params.audit ? opts.auditGate.acquire() : () => {};
+    // The response id carries the request id every log line of this request has.
+    const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${req.id}`;
     const shaper = new ResponseShaper(id, params);
     const stream = params.stream ? new PassThrough() : null;
-    const generation = engine.submit({
-      id, arrivedMs,
-      prompt: params.prompt,
-      retrievalQuery: params.query,
-      retrievalTopK: params.retrievalTopK,
-      maxTokens: params.maxTokens,
-      temperature: params.temperature,
-      topP: params.topP,
-      seed: params.seed,
-      stop: params.stop,
-      ignoreEos: params.ignoreEos,
-      onText: stream ? (delta) => void (stream.writable && stream.write(sseData(shaper.deltaChunk(delta)))) : undefined,
-      meta: { httpRequestId: req.id, ...opts.requestMeta?.(req) },
-    });
+    let generation: GenerationHandle;
+    try {
+      generation = engine.submit({
+        id, arrivedMs,
+        prompt: params.prompt,
+        retrievalQuery: params.query,
+        retrievalTopK: params.retrievalTopK,
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        topP: params.topP,
+        seed: params.seed,
+        stop: params.stop,
+        ignoreEos: params.ignoreEos,
+        onText: stream ? (delta) => void (stream.writable && stream.write(sseData(shaper.deltaChunk(delta)))) : undefined,
+        meta: { httpRequestId: req.id, ...opts.requestMeta?.(req) },
+      });
+    } catch (err) {
+      releaseAudit();
+      throw err;
+    }
     void reply.header("x-request-id", id);
     const detach = abortOnDisconnect(reply, generation);
 
     // The opt-in audit runs a child process on the output; its spans join this request's trace.
-    const audit = (text: string) => runAudit(text, { traceDir: config.traceDir }).catch((err: Error) => {
-      req.log.warn({ err }, "the audit subprocess failed");
-      return { error: err.message };
-    });
+    // A client that went away gets no audit: the slot is given back at once.
+    const audit = async (text: string): Promise<object> => {
+      try {
+        return await runAudit(text, { traceDir: config.traceDir });
+      } catch (err) {
+        req.log.warn({ err }, "the audit subprocess failed");
+        return { error: (err as Error).message };
+      } finally {
+        releaseAudit();
+      }
+    };
     if (stream === null) {
       const result = await generation.done;
       detach();
-      return params.audit ? { ...shaper.full(result), audit: await audit(result.text) } : shaper.full(result);
+      if (!params.audit || reply.raw.destroyed) {
+        releaseAudit();
+        return shaper.full(result);
+      }
+      return { ...shaper.full(result), audit: await audit(result.text) };
     }
 
     const role = shaper.roleChunk();
     if (role) stream.write(sseData(role));
     void generation.done.then(async (result) => {
       detach();
-      if (!stream.writable) return;
+      if (!stream.writable || reply.raw.destroyed) return releaseAudit();
       stream.write(sseData(shaper.finalChunk(result)));
       if (params.includeUsage) stream.write(sseData(shaper.usageChunk(result)));
       if (params.audit) {
