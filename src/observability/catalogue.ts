@@ -147,9 +147,9 @@ export const METRICS = {
     question: "How much of the per-request detail in traces is a sample?", family: "meta",
   },
   spansDropped: {
-    name: "trace_spans_dropped_total", type: "counter", labels: ["reason"], unit: "spans",
-    help: "Spans that never reached an exporter (queue full, export failure).",
-    question: "Is the tracing pipeline losing data?", family: "meta",
+    name: "trace_spans_dropped_total", type: "counter", labels: ["exporter", "reason"], unit: "spans",
+    help: "Spans that never reached an exporter, by exporter (local, otlp) and reason (queue full, export failure or timeout, shutdown, file write).",
+    question: "Is the tracing pipeline losing data, and on the way to which backend?", family: "meta",
   },
   subscriberErrors: {
     name: "observability_subscriber_errors_total", type: "counter", labels: ["event"], unit: "errors",
@@ -160,6 +160,27 @@ export const METRICS = {
     name: "observability_request_state_evicted_total", type: "counter", labels: [], unit: "requests",
     help: "Per-request observation state dropped because the bounded table was full (a request never finished).",
     question: "Is per-request state leaking?", family: "meta",
+  },
+  traceDecisions: {
+    name: "trace_sampling_decisions_total", type: "counter", labels: ["decision", "rule"], unit: "traces",
+    help: "Traces the sampling policy kept or dropped, by the rule that decided: error, slow, ratio (keep); route, none (drop).",
+    question: "What share of traces is kept, and which rule keeps them?", family: "meta",
+  },
+  traceOrphanSpans: {
+    name: "trace_orphan_spans_total", type: "counter", labels: [], unit: "spans",
+    help: "Exported spans whose parent never reached the exporters within their trace.",
+    question: "Are traces arriving broken, with spans cut from their parent? Must stay 0.", family: "meta",
+  },
+  // ---- the bounds that keep hostile load from costing everyone else ----
+  auditRefused: {
+    name: "audit_refused_total", type: "counter", labels: ["reason"], unit: "requests",
+    help: "Requests for \"audit\": true refused: reason=busy (every audit slot taken, 503) or disabled (MINISERVE_AUDIT=off, 400).",
+    question: "Are audit requests turned away, and why?", family: "USE",
+  },
+  auditRunning: {
+    name: "audit_subprocesses_running", type: "gauge", labels: [], unit: "processes",
+    help: "Audit slots held now: a request holds one from admission until its child process exits.",
+    question: "How many audit child processes (~70 MB each) is the server paying for? (USE: utilisation)", family: "USE",
   },
   // ---- USE of the process itself: prom-client's default metrics (the subset miniserve keeps) ----
   processCpu: {

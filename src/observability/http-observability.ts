@@ -1,11 +1,13 @@
 // The fastify side: RED metrics per route pattern, x-trace-id/traceparent response headers, the
 // per-request log line, the respond span, /metrics and the trace viewer routes (labs 01–02).
+import type { Socket } from "node:net";
 import { context, isSpanContextValid, trace, TraceFlags } from "@opentelemetry/api";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { markTimedOut, unfinishedStatus } from "./client-close.ts";
 import { metricsHandler } from "./exposition.ts";
 import type { Logger } from "./logging.ts";
 import { promptHash, requestLogFields } from "./logging.ts";
-import { recordRequest } from "./metrics.ts";
+import { metrics, recordRequest } from "./metrics.ts";
 import { respondSpan } from "./request-spans.ts";
 import { OBS_META_KEY, RequestObservation } from "./request-state.ts";
 import { registerTraceViewer } from "./trace-viewer.ts";
@@ -18,7 +20,12 @@ interface HttpFacts {
   readonly spanId: string | null;
   readonly sampled: boolean;
   errorCode?: string;
+  /** Set by whichever of onResponse and the raw 'close' event records the request first. */
+  recorded?: boolean;
 }
+
+/** Refusals of the audit extension, counted from the error code the route threw. */
+const AUDIT_REFUSALS: Readonly<Record<string, string>> = { MSV_ERR_AUDIT_BUSY: "busy", MSV_ERR_AUDIT_DISABLED: "disabled" };
 
 export interface HttpObservability {
   readonly plugin: (app: FastifyInstance) => void;
@@ -48,7 +55,8 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
       obs.rootSpan = span;
       obs.traceId = sc.traceId;
       obs.spanId = sc.spanId;
-      obs.sampled = (sc.traceFlags & TraceFlags.SAMPLED) !== 0 && span.isRecording();
+      obs.recording = span.isRecording();
+      obs.sampled = (sc.traceFlags & TraceFlags.SAMPLED) !== 0 && obs.recording;
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
     obs.operation = req.routeOptions.url === "/v1/chat/completions" ? "chat" : "text_completion";
@@ -62,7 +70,61 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
     return { [OBS_META_KEY]: obs };
   };
 
+  /** The per-request log line, from the observation when there is one. */
+  const logRequest = (req: FastifyRequest, f: HttpFacts | undefined, status: number, durationMs: number, override: Record<string, unknown> = {}): void => {
+    const obs = observations.get(req);
+    const endpoint = req.routeOptions.url ?? "unmatched";
+    if (!obs && status < 400) return;
+    const fields = {
+      ...requestLogFields(obs, {
+        httpRequestId: req.id, endpoint, method: req.method, status, durationMs,
+        traceId: f?.traceId ?? null, spanId: f?.spanId ?? null, errorCode: f?.errorCode,
+      }),
+      ...override,
+    };
+    if (fields["event"] === "request_finished") opts.logger.info(fields, "request finished");
+    else opts.logger.warn(fields, fields["event"] === "request_aborted" ? "request aborted" : "request failed");
+  };
+
+  /** RED for one request, once: the route pattern, never the raw URL (unknown paths share one series). */
+  const record = (req: FastifyRequest, f: HttpFacts | undefined, status: number): number => {
+    const durationMs = f ? Number(process.hrtime.bigint() - f.startNs) / 1e6 : 0;
+    if (f) f.recorded = true;
+    recordRequest(req.routeOptions.url ?? "unmatched", req.method, status, durationMs / 1000, f?.sampled ? f.traceId ?? undefined : undefined);
+    return durationMs;
+  };
+
+  /**
+   * The raw response's 'close' fires for every request, once, even when the client aborts a stream
+   * (fastify's onResponse then never runs) or the server cuts a request that arrives too slowly.
+   * A response closed unfinished is recorded here: 499 (client went away) or 408 (timed out).
+   */
+  const onClose = (req: FastifyRequest, reply: FastifyReply): void => {
+    const f = facts.get(req);
+    if (f?.recorded) return;
+    const status = unfinishedStatus(req.raw, reply.raw);
+    if (status === null) return; // written in full: onResponse records it
+    const durationMs = record(req, f, status);
+    logRequest(req, f, status, durationMs, status === 499
+      ? { event: "request_aborted", abort_reason: "client closed the connection before the response was complete" }
+      : { event: "request_failed", error_code: "MSV_ERR_REQUEST_TIMEOUT" });
+  };
+
   const plugin = (app: FastifyInstance): void => {
+    const active = new WeakMap<Socket, FastifyRequest>();
+    const connectedAt = new WeakMap<Socket, bigint>();
+    app.server.on("connection", (socket: Socket) => connectedAt.set(socket, process.hrtime.bigint()));
+    // Node cuts a connection whose request is not in by the timeout, before or after fastify saw it.
+    app.server.on("clientError", (err: Error & { code?: string }, socket: Socket) => {
+      if (err.code !== "ERR_HTTP_REQUEST_TIMEOUT") return;
+      markTimedOut(socket);
+      if (active.has(socket)) return; // its response's 'close' records it as 408
+      const since = connectedAt.get(socket);
+      const durationMs = since === undefined ? 0 : Number(process.hrtime.bigint() - since) / 1e6;
+      recordRequest("unmatched", "OTHER", 408, durationMs / 1000);
+      opts.logger.warn({ event: "request_failed", endpoint: "unmatched", status: 408, duration_ms: Math.round(durationMs), error_code: "MSV_ERR_REQUEST_TIMEOUT" }, "request headers did not arrive in time");
+    });
+
     app.addHook("onRequest", (req, reply, done) => {
       const sc = trace.getActiveSpan()?.spanContext();
       const valid = sc !== undefined && isSpanContextValid(sc);
@@ -71,6 +133,12 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
         traceId: valid ? sc.traceId : null,
         spanId: valid ? sc.spanId : null,
         sampled: valid && (sc.traceFlags & TraceFlags.SAMPLED) !== 0,
+      });
+      const socket = req.raw.socket;
+      active.set(socket, req);
+      reply.raw.once("close", () => {
+        if (active.get(socket) === req) active.delete(socket);
+        onClose(req, reply);
       });
       if (valid) {
         // The caller learns where its trace is, and can continue it (W3C trace context out).
@@ -88,27 +156,21 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
 
     app.addHook("onError", (req, _reply, err, done) => {
       const f = facts.get(req);
-      if (f) f.errorCode = (err as { code?: string }).code;
+      const code = (err as { code?: string }).code;
+      if (f) f.errorCode = code;
+      const refusal = code === undefined ? undefined : AUDIT_REFUSALS[code];
+      if (refusal) metrics().auditRefused.inc({ reason: refusal });
       done();
     });
 
     app.addHook("onResponse", (req, reply, done) => {
       const f = facts.get(req);
-      const durationMs = f ? Number(process.hrtime.bigint() - f.startNs) / 1e6 : 0;
-      // The route pattern, never the raw URL: unknown paths all land in one series.
-      const endpoint = req.routeOptions.url ?? "unmatched";
+      if (f?.recorded) return done();
       const status = reply.statusCode;
-      recordRequest(endpoint, req.method, status, durationMs / 1000, f?.sampled ? f.traceId ?? undefined : undefined);
+      const durationMs = record(req, f, status);
       const obs = observations.get(req);
       if (obs && tracer) respondSpan(tracer, obs, status);
-      if (obs || status >= 400) {
-        const fields = requestLogFields(obs, {
-          httpRequestId: req.id, endpoint, method: req.method, status, durationMs,
-          traceId: f?.traceId ?? null, spanId: f?.spanId ?? null, errorCode: f?.errorCode,
-        });
-        if (fields["event"] === "request_finished") opts.logger.info(fields, "request finished");
-        else opts.logger.warn(fields, fields["event"] === "request_aborted" ? "request aborted" : "request failed");
-      }
+      logRequest(req, f, status, durationMs);
       done();
     });
 

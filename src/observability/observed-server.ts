@@ -1,12 +1,13 @@
 // miniserve with observability wired in: engine subscribers, fastify plugin, trace-aware logger.
 // `npm run serve` and `npm start` call startObservedMiniserve(); MINISERVE_OBSERVABILITY=off gives the bare server.
 import type { Config } from "../config/index.ts";
-import { createEngine, startMiniserve } from "../server/index.ts";
+import { AuditGate, createEngine, startMiniserve } from "../server/index.ts";
 import type { Miniserve } from "../server/index.ts";
 import { observeEngine } from "./engine-observer.ts";
 import { createHttpObservability } from "./http-observability.ts";
 import { createLogger } from "./logging.ts";
 import { metrics, setTraceSampleRatio } from "./metrics.ts";
+import { zeroServingSeries } from "./series-init.ts";
 import { activeTracing } from "./tracing.ts";
 import type { Tracing } from "./tracing.ts";
 
@@ -29,8 +30,11 @@ export async function startObservedMiniserve(config: Config, opts: { logDestinat
   if (tracing === null && !config.otelSdkDisabled) {
     logger.warn("tracing is off: call startTracing(config) before importing the server (src/cli/serve.ts shows how) to trace requests");
   }
-  metrics();
+  const m = metrics();
   setTraceSampleRatio(tracing?.sampleRatio ?? 0);
+  // Series known in advance exist at 0 from the first scrape: no panel says "no data" on a healthy server.
+  zeroServingSeries(config.modelName);
+  const auditGate = new AuditGate(config.auditMaxConcurrent, (inUse) => m.auditRunning.set(inUse));
 
   const { engine } = await createEngine(config, (event, err) => logger.warn({ err, event }, "an engine event subscriber failed"));
   let subscriberErrorsLogged = 0;
@@ -52,7 +56,7 @@ export async function startObservedMiniserve(config: Config, opts: { logDestinat
   const http = createHttpObservability({ tracing, logger });
   let server: Miniserve;
   try {
-    server = await startMiniserve(config, { engine, logger, plugins: [http.plugin], requestMeta: http.requestMeta });
+    server = await startMiniserve(config, { engine, logger, auditGate, plugins: [http.plugin], requestMeta: http.requestMeta });
   } catch (err) {
     detach();
     await engine.release();

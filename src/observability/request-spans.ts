@@ -52,7 +52,8 @@ function child(tracer: Tracer, parent: Context, name: string, startMs: number, e
  * and ended here with explicit times, so nothing stays open and nothing becomes an orphan.
  */
 export function buildStageSpans(tracer: Tracer, obs: RequestObservation, request: EngineRequest): void {
-  if (obs.traceContext === null || !obs.sampled) return;
+  // Recorded, not only sampled: the tail policy may still keep an unflagged trace (an error, a slow one).
+  if (obs.traceContext === null || !obs.recording) return;
   // BEGIN LAB 02 BLOCK A: build the request's span tree under obs.traceContext, with explicit start
   //   and end times from request.timings (epochMs converts them):
   //     "{obs.operation} {request.modelName}"  arrivedMs → finishedMs, attributes: requestAttributes(obs, request)
@@ -114,7 +115,7 @@ export function buildStageSpans(tracer: Tracer, obs: RequestObservation, request
 
 /** The respond stage: from the engine's finish to the last byte written (streams included). */
 export function respondSpan(tracer: Tracer, obs: RequestObservation, statusCode: number): void {
-  if (obs.traceContext === null || !obs.sampled || obs.finishedMs === null) return;
+  if (obs.traceContext === null || !obs.recording || obs.finishedMs === null) return;
   const span = tracer.startSpan("respond", { startTime: epochMs(obs.finishedMs), attributes: { "http.response.status_code": statusCode } }, obs.traceContext);
   if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${statusCode}` });
   span.end();

@@ -14,7 +14,9 @@ export class RequestObservation {
   rootSpan: Span | null = null;
   traceId: string | null = null;
   spanId: string | null = null;
-  /** True when the trace is kept: only then are spans built and exemplars attached. */
+  /** True while the request's spans are recorded: its stage spans are built then. */
+  recording = false;
+  /** True when the trace is kept for certain (W3C sampled flag): only then are exemplars attached. */
   sampled = false;
   operation: "text_completion" | "chat" = "text_completion";
   maxTokens: number | null = null;

@@ -1,6 +1,5 @@
 // A bounded batching span processor that counts what it loses: a full queue or a failed export
-// drops spans (never blocks a request) and moves trace_spans_dropped_total{reason} (lab 02).
-import { TraceFlags } from "@opentelemetry/api";
+// drops spans (never blocks a request) and moves trace_spans_dropped_total{exporter,reason} (lab 02).
 import type { Context } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -39,8 +38,8 @@ export class BoundedBatchProcessor implements SpanProcessor {
 
   onStart(_span: Span, _parentContext: Context): void {}
 
+  /** Every span it gets is exported: the sampling decision was taken upstream (tail-sampler.ts). */
   onEnd(span: ReadableSpan): void {
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.closed) return this.onDrop("shutdown", 1);
     if (this.queue.length >= this.opts.maxQueue) return this.onDrop("queue_full", 1);
     this.queue.push(span);

@@ -1,23 +1,21 @@
 // Starts the OpenTelemetry SDK: sampler, OTLP exporter, local store, HTTP and pino instrumentation.
 // It must run before http, fastify and pino load, so src/cli/serve.ts calls it first (lab 02).
-import { trace } from "@opentelemetry/api";
-import type { Tracer } from "@opentelemetry/api";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Span, Tracer } from "@opentelemetry/api";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import {
-  AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler,
-} from "@opentelemetry/sdk-trace-base";
-import type { Sampler, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Config } from "../config/index.ts";
-import { LocalTraceStore } from "./local-trace-store.ts";
-import { metrics, setTraceSampleRatio } from "./metrics.ts";
-import { BoundedBatchProcessor } from "./span-processor.ts";
-import type { DropReason } from "./span-processor.ts";
+import { unfinishedStatus } from "./client-close.ts";
+import type { LocalTraceStore } from "./local-trace-store.ts";
+import { setTraceSampleRatio } from "./metrics.ts";
+import { PolicySampler, UNTRACED_PATHS, samplerFor } from "./sampling-policy.ts";
+import type { TracePolicy } from "./sampling-policy.ts";
+import { spanPipeline } from "./trace-pipeline.ts";
 
-/** Paths that are never traced: probes and scrapes would drown the request traces. */
-export const UNTRACED_PATHS = new Set(["/health", "/ready", "/metrics", "/favicon.ico"]);
+export { UNTRACED_PATHS };
 export const TRACER_NAME = "miniserve";
 
 export interface Tracing {
@@ -36,33 +34,23 @@ export function activeTracing(): Tracing | null {
   return current;
 }
 
-export function samplerFor(config: Pick<Config, "traceSampler" | "traceSamplerArg">): { sampler: Sampler; ratio: number } {
-  const ratio = config.traceSamplerArg;
-  switch (config.traceSampler) {
-    case "always_on": return { sampler: new AlwaysOnSampler(), ratio: 1 };
-    case "always_off": return { sampler: new AlwaysOffSampler(), ratio: 0 };
-    case "traceidratio": return { sampler: new TraceIdRatioBasedSampler(ratio), ratio };
-    case "parentbased_always_on": return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), ratio: 1 };
-    case "parentbased_always_off": return { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), ratio: 0 };
-    case "parentbased_traceidratio": return { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }), ratio };
-  }
+/** The policy the tail processor applies; with the head policy only the sampler's own flag keeps a trace. */
+function policyOf(config: Config, ratio: number): TracePolicy {
+  if (config.tracePolicy === "head") return { ratio, keepErrors: false, keepSlowerThanMs: 0 };
+  return { ratio, keepErrors: config.traceKeepErrors, keepSlowerThanMs: config.traceKeepSlowerThanMs };
 }
 
-/** The OTLP exporter for the configured protocol; the SDK's own packages, loaded on demand. */
-async function otlpExporter(config: Config): Promise<SpanExporter> {
-  const base = config.otlpEndpoint!;
-  // A short timeout: an unreachable collector must cost spans, not memory or time.
-  if (config.otlpProtocol === "grpc") {
-    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-grpc");
-    return new OTLPTraceExporter({ url: base, timeoutMillis: 3000 });
-  }
-  const url = `${base}/v1/traces`;
-  if (config.otlpProtocol === "http/json") {
-    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-    return new OTLPTraceExporter({ url, timeoutMillis: 3000 });
-  }
-  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  return new OTLPTraceExporter({ url, timeoutMillis: 3000 });
+/**
+ * A server span whose response was never completed: the client went away (499) or was cut for
+ * sending too slowly (408). Without this the span would end looking like the 200 it never sent.
+ */
+function markUnfinished(span: Span, request: IncomingMessage | { socket?: unknown }, response: ServerResponse | IncomingMessage): void {
+  if (!("writableFinished" in response) || !("headers" in request)) return;
+  const status = unfinishedStatus(request as IncomingMessage, response);
+  if (status === null) return;
+  span.setAttribute("http.response.status_code", status);
+  span.setAttribute("error.type", status === 499 ? "client_closed_request" : "request_timeout");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: status === 499 ? "client closed the connection before the response was complete" : "the request did not arrive within the request timeout" });
 }
 
 /** Start the SDK once per process. Returns null when configuration turns tracing off. */
@@ -70,21 +58,15 @@ export async function startTracing(config: Config): Promise<Tracing | null> {
   if (current !== null) return current;
   if (!config.observability || config.otelSdkDisabled) return null;
   // prom-client loads no HTTP module, so the metrics can exist this early.
-  const drop = (reason: DropReason | "file_write_failed", n: number): void => metrics().spansDropped.inc({ reason }, n);
-  const store = new LocalTraceStore({
-    dir: config.traceDir, maxFileBytes: config.traceFileMaxBytes, maxTraces: config.traceMemoryTraces,
-    onWriteError: (_err, n) => drop("file_write_failed", n),
-  });
-  const processors = [new BoundedBatchProcessor(store, { maxQueue: 8192, maxBatch: 1024, delayMs: 250, exportTimeoutMs: 2000 }, drop)];
-  if (config.otlpEndpoint !== null) {
-    processors.push(new BoundedBatchProcessor(await otlpExporter(config), { maxQueue: 2048, maxBatch: 512, delayMs: 1000, exportTimeoutMs: 5000 }, drop));
-  }
-  const { sampler, ratio } = samplerFor(config);
+  const { sampler, ratio } = config.tracePolicy === "tail"
+    ? { sampler: new PolicySampler(config.traceSamplerArg), ratio: config.traceSamplerArg }
+    : samplerFor(config);
   setTraceSampleRatio(ratio);
+  const { processor, store } = await spanPipeline(config, policyOf(config, ratio));
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ "service.name": config.otelServiceName }),
     sampler,
-    spanProcessors: processors,
+    spanProcessors: [processor],
     // Metrics go to Prometheus through prom-client and logs to stdout through pino. Without these
     // empty lists the SDK would also push OTLP metrics and logs to localhost:4318 by default.
     metricReaders: [],
@@ -94,6 +76,8 @@ export async function startTracing(config: Config): Promise<Tracing | null> {
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? "").split("?")[0]!) || (req.url ?? "").startsWith("/traces"),
         // miniserve makes no outgoing calls worth a span; the OTLP exporter's own are suppressed anyway.
         disableOutgoingRequestInstrumentation: true,
+        // Runs as the response closes, before the span ends: the only moment an abort can still be recorded on it.
+        applyCustomAttributesOnSpan: markUnfinished,
       }),
       // Inject trace_id/span_id into each line; do not also forward every line to the OTel logs SDK.
       new PinoInstrumentation({ disableLogSending: true }),
@@ -103,9 +87,7 @@ export async function startTracing(config: Config): Promise<Tracing | null> {
   current = {
     tracer: trace.getTracer(TRACER_NAME),
     store, sampleRatio: ratio,
-    forceFlush: async () => {
-      await Promise.all(processors.map((p) => p.forceFlush()));
-    },
+    forceFlush: () => processor.forceFlush(),
     shutdown: async () => {
       await sdk.shutdown().catch(() => {});
       current = null;

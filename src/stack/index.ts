@@ -9,7 +9,7 @@ export { nativeDown, nativeUp, prometheusArgs, prometheusUrl, runningNative } fr
 export type { NativeOptions, NativeRecord } from "./native.ts";
 export {
   COMPOSE_FILE, DASHBOARD_FILE, DASHBOARD_PROVIDER_FILE, DATASOURCES_FILE, DEFAULT_DATA_DIR, INFRA_DIR, PROMETHEUS_CONFIG,
-  PROMETHEUS_DOCKER_TARGETS, PROMETHEUS_NATIVE_TARGETS, REPO_ROOT, TEMPO_CONFIG, nativePaths,
+  PROMETHEUS_DOCKER_TARGETS, PROMETHEUS_NATIVE_TARGETS, REPO_ROOT, TEMPO_CONFIG, COLLECTOR_CONFIG, nativePaths,
 } from "./paths.ts";
 export { commandLineOf, portInUse, probe, waitReady } from "./probe.ts";
 export type { ProbeResult } from "./probe.ts";

@@ -15,6 +15,7 @@ export const PROMETHEUS_DOCKER_TARGETS = join(INFRA_DIR, "prometheus", "targets-
 export const DATASOURCES_FILE = join(INFRA_DIR, "grafana", "provisioning", "datasources", "datasources.yml");
 export const DASHBOARD_PROVIDER_FILE = join(INFRA_DIR, "grafana", "provisioning", "dashboards", "dashboards.yml");
 export const TEMPO_CONFIG = join(INFRA_DIR, "tempo", "tempo.yml");
+export const COLLECTOR_CONFIG = join(INFRA_DIR, "otel-collector", "config.yml");
 /** The generated dashboard: Grafana provisions it, the built-in viewer reads it. */
 export const DASHBOARD_FILE = join(INFRA_DIR, "grafana", "dashboards", "llm.json");
 

@@ -1,5 +1,6 @@
 // Static checks of the Docker path (no Docker engine runs on the build machine): promtool accepts
-// the shared config, every file under infra/ parses, compose mounts exist, ports and uids agree.
+// the shared config, every file under infra/ parses, compose mounts exist, ports and uids agree, and
+// the collector's tail-sampling policy is miniserve's own.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,9 +8,11 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { DATASOURCES, EXEMPLAR_TRACE_ID_LABEL } from "../../src/dashboard/index.ts";
+import { loadConfig } from "../../src/config/index.ts";
+import { UNTRACED_PATHS } from "../../src/observability/sampling-policy.ts";
 import { DOCKER_ENDPOINTS, OTLP_PORTS } from "../../src/stack/modes.ts";
 import {
-  COMPOSE_FILE, DASHBOARD_PROVIDER_FILE, DATASOURCES_FILE, INFRA_DIR, PROMETHEUS_CONFIG, PROMETHEUS_DOCKER_TARGETS,
+  COLLECTOR_CONFIG, COMPOSE_FILE, DASHBOARD_PROVIDER_FILE, DATASOURCES_FILE, INFRA_DIR, PROMETHEUS_CONFIG, PROMETHEUS_DOCKER_TARGETS,
   PROMETHEUS_NATIVE_TARGETS, TEMPO_CONFIG,
 } from "../../src/stack/paths.ts";
 import { requireTool } from "../helpers/require-tool.ts";
@@ -66,7 +69,7 @@ test("every YAML and JSON file under infra/ parses", () => {
 });
 
 test("images are pinned to a version, never latest", () => {
-  const expected = { prometheus: "prom/prometheus", grafana: "grafana/grafana", tempo: "grafana/tempo" };
+  const expected = { prometheus: "prom/prometheus", grafana: "grafana/grafana", tempo: "grafana/tempo", "otel-collector": "otel/opentelemetry-collector-contrib" };
   for (const [name, repo] of Object.entries(expected)) {
     assert.match(service(name).image, new RegExp(`^${repo}:v?\\d+\\.\\d+\\.\\d+$`));
   }
@@ -83,6 +86,8 @@ test("the compose file mounts only files that exist, where the services read the
   assert.ok(service("prometheus").command?.includes("--config.file=/etc/prometheus/prometheus.yml"));
   const tempo = service("tempo");
   assert.ok(mounts(tempo).some(([h, c]) => h === TEMPO_CONFIG && tempo.command?.includes(`-config.file=${c}`)));
+  const collector = service("otel-collector");
+  assert.ok(mounts(collector).some(([h, c]) => h === COLLECTOR_CONFIG && collector.command?.includes(`--config=${c}`)));
   const grafana = mounts(service("grafana"));
   assert.ok(grafana.some(([h, c]) => h === resolve(DATASOURCES_FILE, "..") && c === "/etc/grafana/provisioning/datasources"));
   assert.ok(grafana.some(([h, c]) => h === resolve(DASHBOARD_PROVIDER_FILE, "..") && c === "/etc/grafana/provisioning/dashboards"));
@@ -90,10 +95,11 @@ test("the compose file mounts only files that exist, where the services read the
   assert.ok(grafana.some(([h, c]) => h === join(INFRA_DIR, "grafana", "dashboards") && c === dashboardsDir));
 });
 
-test("ports agree: Grafana 3000, Prometheus 9090, Tempo 3200 plus OTLP 4317 and 4318", () => {
+test("ports agree: Grafana 3000, Prometheus 9090, Tempo 3200, the collector's OTLP 4317 and 4318", () => {
   assert.deepEqual(hostPorts(service("grafana")), [3000]);
   assert.deepEqual(hostPorts(service("prometheus")), [9090]);
-  assert.deepEqual(hostPorts(service("tempo")).sort(), [3200, 4317, 4318]);
+  assert.deepEqual(hostPorts(service("tempo")), [3200]);
+  assert.deepEqual(hostPorts(service("otel-collector")).sort(), [4317, 4318]);
   assert.deepEqual([DOCKER_ENDPOINTS.grafana.port, DOCKER_ENDPOINTS.prometheus.port, DOCKER_ENDPOINTS.tempo.port], [3000, 9090, 3200]);
   assert.deepEqual(OTLP_PORTS, { grpc: 4317, http: 4318 });
   const tempo = yaml(TEMPO_CONFIG);
@@ -135,4 +141,32 @@ test("Grafana: anonymous viewers, provisioned uids match the dashboard, exemplar
   const destinations = ds.find((d) => d.uid === DATASOURCES.prometheus.uid)?.jsonData.exemplarTraceIdDestinations;
   assert.deepEqual(destinations, [{ name: EXEMPLAR_TRACE_ID_LABEL, datasourceUid: DATASOURCES.tempo.uid }]);
   assert.equal(EXEMPLAR_TRACE_ID_LABEL, "trace_id");
+});
+
+test("the collector receives OTLP on 4317/4318 and forwards tail-sampled traces to Tempo inside the network", () => {
+  const c = yaml(COLLECTOR_CONFIG);
+  assert.equal(c.receivers.otlp.protocols.grpc.endpoint, "0.0.0.0:4317");
+  assert.equal(c.receivers.otlp.protocols.http.endpoint, "0.0.0.0:4318");
+  assert.deepEqual(c.service.pipelines.traces, { receivers: ["otlp"], processors: ["tail_sampling"], exporters: ["otlp/tempo"] });
+  assert.equal(c.exporters["otlp/tempo"].endpoint, "tempo:4317");
+});
+
+test("the collector's tail-sampling policy is miniserve's native policy with its default settings", () => {
+  const defaults = loadConfig({}, []);
+  assert.equal(defaults.tracePolicy, "tail");
+  const policies = yaml(COLLECTOR_CONFIG).processors.tail_sampling.policies as { name: string; type: string; [k: string]: any }[];
+  const byType = (type: string) => policies.filter((p) => p.type === type);
+  // drop: the paths miniserve never keeps
+  const [drop] = byType("drop");
+  const sub = drop?.drop.drop_sub_policy as { type: string; string_attribute: { key: string; values: string[] } }[];
+  assert.deepEqual(sub.map((p) => [p.type, p.string_attribute.key]), [["string_attribute", "url.path"]]);
+  assert.deepEqual([...sub[0]!.string_attribute.values].sort(), [...UNTRACED_PATHS].sort());
+  // keep: errors, slow traces, the ratio (same hash, no salt of its own), and the sampled flag
+  assert.deepEqual(byType("status_code").map((p) => p.status_code.status_codes), defaults.traceKeepErrors ? [["ERROR"]] : []);
+  assert.deepEqual(byType("latency").map((p) => p.latency.threshold_ms), defaults.traceKeepSlowerThanMs > 0 ? [defaults.traceKeepSlowerThanMs] : []);
+  const [ratio] = byType("probabilistic");
+  assert.equal(ratio?.probabilistic.sampling_percentage, defaults.traceSamplerArg * 100);
+  assert.equal(ratio?.probabilistic.hash_salt, undefined, "the default salt is the one src/observability/sampling-policy.ts hashes with");
+  assert.equal(byType("trace_flags").length, 1);
+  assert.deepEqual(policies.map((p) => p.type).sort(), ["drop", "latency", "probabilistic", "status_code", "trace_flags"]);
 });

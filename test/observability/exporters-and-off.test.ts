@@ -1,5 +1,5 @@
-// An unreachable OTLP endpoint never fails a request and the drop counter moves; with
-// MINISERVE_OBSERVABILITY=off the same server has no /metrics route and writes no spans.
+// An unreachable OTLP endpoint never fails a request, the drop counter moves for that exporter and one
+// warning says so; with MINISERVE_OBSERVABILITY=off the same server has no /metrics route and writes no spans.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -8,7 +8,7 @@ import { postJson } from "../helpers/miniserve.ts";
 import { readTraceFiles } from "../../src/observability/index.ts";
 import { eventually, spawnObserved } from "./observed-child.ts";
 
-test("an unreachable OTLP endpoint: requests succeed, spans still reach the local store, drops are counted", async () => {
+test("an unreachable OTLP endpoint: requests succeed, spans still reach the local store, drops are counted and logged once", async () => {
   const closedPort = await freePort(); // nothing listens there
   const server = await spawnObserved({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" });
   try {
@@ -20,10 +20,19 @@ test("an unreachable OTLP endpoint: requests succeed, spans still reach the loca
     assert.ok(Date.now() - started < 15_000, "requests are not held up by the exporter");
     const dropped = await eventually(async () => {
       const body = await (await fetch(`${server.url}/metrics`)).text();
-      const m = body.match(/^trace_spans_dropped_total\{reason="export_failed"\} (\d+)/m);
+      const m = body.match(/^trace_spans_dropped_total\{exporter="otlp",reason="export_failed"\} (\d+)/m);
       return m && Number(m[1]) > 0 ? Number(m[1]) : undefined;
-    }, 20_000, "trace_spans_dropped_total{reason=\"export_failed\"} to move");
+    }, 20_000, "trace_spans_dropped_total{exporter=\"otlp\",reason=\"export_failed\"} to move");
     assert.ok(dropped >= 6, `at least one span per request dropped, got ${dropped}`);
+    const body = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(body, /^trace_spans_dropped_total\{exporter="local",reason="export_failed"\} 0$/m, "the local store lost nothing");
+    // More requests, more failed exports: still the one line (at most one a minute).
+    await Promise.all(Array.from({ length: 4 }, (_, i) => postJson(`${server.url}/v1/completions`, { model: "miniserve-tiny", prompt: `again ${i}`, max_tokens: 2 }).then((r) => r.text())));
+    await new Promise((r) => setTimeout(r, 2500));
+    const warnings = server.logs.filter((l) => l["event"] === "otlp_export_failed");
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.equal(warnings[0]!["endpoint"], `http://127.0.0.1:${closedPort}`);
+    assert.ok(Number(warnings[0]!["spans_dropped"]) > 0);
     const traceId = responses[0]!.headers.get("x-trace-id")!;
     await eventually(() => (readTraceFiles(server.traceDir).some((s) => s.traceId === traceId) ? true : undefined), 5000, "the local copy");
   } finally {
