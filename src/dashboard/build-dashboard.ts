@@ -15,6 +15,7 @@ import { DASHBOARD_FILE } from "../stack/paths.ts";
 import { DATASOURCES } from "./panel-types.ts";
 import type { PanelQuery, PanelSpec } from "./panel-types.ts";
 import { DASHBOARD_TITLE, DASHBOARD_UID, PANELS, ROWS } from "./panels.ts";
+import { SAMPLE_VARIABLE, sampleNote } from "./panels-sampling.ts";
 
 const GRID_COLUMNS = 24;
 
@@ -59,7 +60,25 @@ function thresholds(redFrom?: number): dash.ThresholdsConfigBuilder {
   return new dash.ThresholdsConfigBuilder().mode(dash.ThresholdsMode.Absolute).steps(steps);
 }
 
-function panelBuilder(p: PanelSpec, gridPos: dash.GridPos): cog.Builder<dash.Panel> {
+/** Trace-derived panels say which sample of traces they show (panels-sampling.ts). */
+function withSampleNote(p: PanelSpec): PanelSpec {
+  const note = sampleNote(p);
+  return note === null ? p : { ...p, title: p.title + note.title, description: p.description + note.description };
+}
+
+/** The variable trace-derived titles read; Grafana and the built-in viewer both resolve it. */
+function sampleVariable(): dash.QueryVariableBuilder {
+  return new dash.QueryVariableBuilder(SAMPLE_VARIABLE.name)
+    .label(SAMPLE_VARIABLE.label)
+    .datasource(DATASOURCES.prometheus)
+    .query(SAMPLE_VARIABLE.query)
+    .definition(SAMPLE_VARIABLE.query)
+    .regex(SAMPLE_VARIABLE.regex)
+    .refresh(dash.VariableRefresh.OnTimeRangeChanged);
+}
+
+function panelBuilder(spec: PanelSpec, gridPos: dash.GridPos): cog.Builder<dash.Panel> {
+  const p = withSampleNote(spec);
   const ds = DATASOURCES[p.datasource];
   switch (p.kind) {
     case "timeseries": {
@@ -106,7 +125,7 @@ export function buildDashboard(): dash.Dashboard {
     .time({ from: "now-15m", to: "now" })
     .refresh("5s")
     .annotations([])
-    .variables([]);
+    .withVariable(sampleVariable());
 
   let y = 0;
   for (const row of ROWS) {

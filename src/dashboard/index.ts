@@ -6,4 +6,5 @@ export {
 } from "./panel-types.ts";
 export type { DashboardPanel, DatasourceKey, DatasourceRef, PanelKind, PanelQuery, PanelSpec, RowKey, RowSpec } from "./panel-types.ts";
 export { DASHBOARD_TITLE, DASHBOARD_UID, PANELS, ROWS, metricNamesIn, panelsOfRow, rowOf } from "./panels.ts";
-export { panelsOfDashboard, prometheusQueries, readDashboard } from "./read-dashboard.ts";
+export { panelsOfDashboard, prometheusQueries, readDashboard, readVariables } from "./read-dashboard.ts";
+export { SAMPLE_VARIABLE, SAMPLING_PANELS, sampleNote } from "./panels-sampling.ts";

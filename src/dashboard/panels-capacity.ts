@@ -54,7 +54,7 @@ export const SATURATION_PANELS: readonly PanelSpec[] = [
 
 export const TRACE_PANELS: readonly PanelSpec[] = [
   {
-    id: 401, row: "trace", kind: "heatmap", datasource: "prometheus", title: "Request latency heatmap with exemplars", unit: "s",
+    id: 401, row: "trace", kind: "heatmap", datasource: "prometheus", title: "Request latency heatmap", unit: "s",
     width: 12, height: 9,
     description: "Distribution of request durations over time. Each exemplar is one real request: click it to open its trace.",
     queries: [
@@ -65,7 +65,7 @@ export const TRACE_PANELS: readonly PanelSpec[] = [
     ],
   },
   {
-    id: 402, row: "trace", kind: "heatmap", datasource: "prometheus", title: "Time to first token heatmap with exemplars",
+    id: 402, row: "trace", kind: "heatmap", datasource: "prometheus", title: "Time to first token heatmap",
     unit: "s", width: 12, height: 9, description: "Distribution of TTFT; exemplars link to the traces of those requests.",
     queries: [
       {
@@ -75,14 +75,14 @@ export const TRACE_PANELS: readonly PanelSpec[] = [
     ],
   },
   {
-    id: 403, row: "trace", kind: "table", datasource: "tempo", title: "Slow traces (over 1 s) from miniserve", unit: "none",
+    id: 403, row: "trace", kind: "table", datasource: "tempo", title: "Kept traces from miniserve", unit: "none",
     width: 16, height: 9,
-    description: "Tempo search for miniserve traces longer than one second. Traces are sampled: see the sample ratio panel.",
-    queries: [{ refId: "A", expr: `{resource.service.name="${SERVICE_NAME}" && duration > 1s}`, legend: "" }],
+    description: "Tempo search for miniserve's traces, newest first: sort by duration to find the slow ones.",
+    queries: [{ refId: "A", expr: `{resource.service.name="${SERVICE_NAME}"}`, legend: "" }],
   },
   {
     id: 404, row: "trace", kind: "timeseries", datasource: "prometheus", title: "Spans dropped", unit: "short",
-    width: 8, height: 9, description: "Spans lost before export, by reason. Anything above zero means traces have holes.",
-    queries: [{ refId: "A", expr: `sum by (reason) (${rate(M.spansDropped.name)})`, legend: "{{reason}}" }],
+    width: 8, height: 9, description: "Spans lost before export, by exporter (local store, OTLP) and reason. Anything above zero means traces have holes.",
+    queries: [{ refId: "A", expr: `sum by (exporter, reason) (${rate(M.spansDropped.name)})`, legend: "{{exporter}} {{reason}}" }],
   },
 ];

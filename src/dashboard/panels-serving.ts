@@ -13,9 +13,9 @@ export const RED_PANELS: readonly PanelSpec[] = [
     queries: [{ refId: "A", expr: `sum by (endpoint) (${rate(M.requestTotal.name)})`, legend: "{{endpoint}}" }],
   },
   {
-    id: 102, row: "red", kind: "timeseries", datasource: "prometheus", title: "Error ratio (5xx and 4xx)", unit: "percentunit",
+    id: 102, row: "red", kind: "timeseries", datasource: "prometheus", title: "Error ratio (5xx, 4xx, client aborts)", unit: "percentunit",
     width: 8, height: 8,
-    description: "Fraction of requests answered with a server error (5xx: ours) or a client error (4xx: theirs, or our validation).",
+    description: "Fraction of requests answered with a server error (5xx: ours), a client error (4xx: theirs, or our validation; 408 = the request arrived too slowly), or abandoned by the client before the response was complete (499, counted from the connection's close: nginx's \"client closed request\").",
     queries: [
       {
         refId: "A", legend: "5xx",
@@ -23,7 +23,11 @@ export const RED_PANELS: readonly PanelSpec[] = [
       },
       {
         refId: "B", legend: "4xx",
-        expr: `sum(${rate(`${M.requestTotal.name}{status=~"4.."}`)}) / sum(${rate(M.requestTotal.name)})`,
+        expr: `sum(${rate(`${M.requestTotal.name}{status=~"4..",status!="499"}`)}) / sum(${rate(M.requestTotal.name)})`,
+      },
+      {
+        refId: "C", legend: "499 client aborts",
+        expr: `sum(${rate(`${M.requestTotal.name}{status="499"}`)}) / sum(${rate(M.requestTotal.name)})`,
       },
     ],
   },

@@ -2,6 +2,7 @@
 // build-dashboard.ts turns into infra/grafana/dashboards/llm.json (lab 00).
 import { COST_PANELS } from "./panels-cost.ts";
 import { SATURATION_PANELS, TRACE_PANELS } from "./panels-capacity.ts";
+import { SAMPLING_PANELS } from "./panels-sampling.ts";
 import { LLM_PANELS, RED_PANELS } from "./panels-serving.ts";
 import type { PanelSpec, RowKey, RowSpec } from "./panel-types.ts";
 
@@ -23,6 +24,7 @@ export const PANELS: readonly PanelSpec[] = [
   ...LLM_PANELS,
   ...SATURATION_PANELS,
   ...TRACE_PANELS,
+  ...SAMPLING_PANELS,
   ...COST_PANELS,
 ];
 

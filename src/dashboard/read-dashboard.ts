@@ -82,6 +82,18 @@ export function readDashboard(file: string = DASHBOARD_FILE): DashboardPanel[] {
   return panelsOfDashboard(JSON.parse(readFileSync(file, "utf8")));
 }
 
+/** The dashboard's query variables (templating.list entries of type "query"), for titles that read them. */
+export function readVariables(file: string = DASHBOARD_FILE): { name: string; query: string; regex: string }[] {
+  const raw = JSON.parse(readFileSync(file, "utf8")) as { templating?: { list?: { type?: string; name?: string; query?: unknown; regex?: string }[] } };
+  return (raw.templating?.list ?? [])
+    .filter((v) => v.type === "query" && typeof v.name === "string")
+    .map((v) => ({
+      name: v.name!,
+      query: typeof v.query === "string" ? v.query : String((v.query as { query?: string } | null)?.query ?? ""),
+      regex: v.regex ?? "",
+    }));
+}
+
 /** Every Prometheus query of a dashboard, with the panel it belongs to: what a viewer runs. */
 export function prometheusQueries(panels: readonly DashboardPanel[]): { panel: DashboardPanel; query: PanelQuery }[] {
   return panels

@@ -1,12 +1,13 @@
 // Runs every panel of llm.json against Prometheus for one time range and returns the series per
 // panel, grouped in the dashboard's rows. The viewer page and the PNG renderer both start here (lab 01).
 import { readFileSync } from "node:fs";
-import { readDashboard } from "../dashboard/read-dashboard.ts";
+import { readDashboard, readVariables } from "../dashboard/read-dashboard.ts";
 import type { DashboardPanel, PanelKind } from "../dashboard/panel-types.ts";
 import { DASHBOARD_FILE } from "../stack/paths.ts";
-import { PrometheusUnreachable, prometheusReady, queryRange, scrapeIntervalSeconds } from "./prometheus-client.ts";
+import { PrometheusUnreachable, prometheusReady, queryInstant, queryRange, scrapeIntervalSeconds } from "./prometheus-client.ts";
 import type { Series } from "./prometheus-client.ts";
-import { stepFor, viewerQuery } from "./promql.ts";
+import { applyVariableRegex, interpolate, queryResultLine, stepFor, substituteVariables } from "./promql.ts";
+import type { QueryVariable } from "./promql.ts";
 
 export interface GridPos { readonly x: number; readonly y: number; readonly w: number; readonly h: number }
 
@@ -26,7 +27,7 @@ export interface PanelData {
   readonly gridPos: GridPos;
   readonly state: PanelState;
   readonly error?: string;
-  /** The expressions as sent, after variable substitution and the idle-counter rewrite. */
+  /** The expressions as sent: Grafana's $__ variables substituted, nothing else changed. */
   readonly queries: readonly string[];
   readonly series: readonly Series[];
 }
@@ -71,7 +72,7 @@ async function loadPanel(panel: DashboardPanel, grid: GridPos, o: { base: string
   const common = { id: panel.id, title: panel.title, row: panel.row, kind: panel.kind, unit: panel.unit, description: panel.description, gridPos: grid };
   if (panel.datasource !== "prometheus") return { ...common, state: "traces", queries: [], series: [] };
   const window = { rangeSeconds: o.range, stepSeconds: o.step, scrapeSeconds: o.scrape };
-  const queries = panel.queries.map((q) => viewerQuery(q.expr, window));
+  const queries = panel.queries.map((q) => substituteVariables(q.expr, window));
   try {
     const results = await Promise.all(panel.queries.map((q, i) => queryRange(o.base, {
       expr: queries[i]!, legend: q.legend, fallbackName: q.legend || q.refId,
@@ -85,10 +86,29 @@ async function loadPanel(panel: DashboardPanel, grid: GridPos, o: { base: string
   }
 }
 
+/**
+ * The dashboard's variables as Grafana resolves them at the end of the range: query_result(expr)
+ * lists the samples of expr, the variable's regex picks the value. "?" when Prometheus has none.
+ */
+export async function resolveVariables(base: string, variables: readonly QueryVariable[], atSeconds: number): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const v of variables) {
+    const inner = /^query_result\((.*)\)$/s.exec(v.query.trim())?.[1];
+    let value: string | null = null;
+    try {
+      if (inner !== undefined) value = applyVariableRegex(v.regex, (await queryInstant(base, inner, atSeconds)).map((r) => queryResultLine(r.metric, r.value, atSeconds)));
+    } catch (err) {
+      if (err instanceof PrometheusUnreachable) throw err;
+    }
+    out[v.name] = value ?? "?";
+  }
+  return out;
+}
+
 /** Every panel of the dashboard with its data; never throws because Prometheus is down. */
 export async function loadDashboardData(opts: LoadOptions): Promise<DashboardData> {
   const file = opts.dashboardFile ?? DASHBOARD_FILE;
-  const panels = readDashboard(file);
+  const variables = readVariables(file);
   const grid = gridPositions(file);
   const base = opts.prometheusUrl.replace(/\/+$/, "");
   const endMs = opts.nowMs ?? Date.now();
@@ -99,15 +119,18 @@ export async function loadDashboardData(opts: LoadOptions): Promise<DashboardDat
   const o = { base, start: Math.floor(endMs / 1000) - range, end: Math.floor(endMs / 1000), step, scrape, range };
   let prometheusError: string | null = up ? null : `Prometheus at ${base} does not answer. Start it with \`npm run stack -- up\` (or \`npm start\`).`;
   let data: PanelData[] = [];
+  let values: Record<string, string> = Object.fromEntries(variables.map((v) => [v.name, "?"]));
+  const panels = (): DashboardPanel[] => readDashboard(file).map((p) => ({ ...p, title: interpolate(p.title, values), description: interpolate(p.description, values) }));
   if (up) {
     try {
-      data = await Promise.all(panels.map((p) => loadPanel(p, grid.get(p.id) ?? { x: 0, y: 0, w: 8, h: 8 }, o)));
+      values = await resolveVariables(base, variables, o.end);
+      data = await Promise.all(panels().map((p) => loadPanel(p, grid.get(p.id) ?? { x: 0, y: 0, w: 8, h: 8 }, o)));
     } catch (err) {
       prometheusError = (err as Error).message;
     }
   }
   if (prometheusError !== null) {
-    data = panels.map((p) => ({
+    data = panels().map((p) => ({
       id: p.id, title: p.title, row: p.row, kind: p.kind, unit: p.unit, description: p.description,
       gridPos: grid.get(p.id) ?? { x: 0, y: 0, w: 8, h: 8 },
       state: p.datasource === "prometheus" ? "error" : "traces", error: "Prometheus unreachable", queries: [], series: [],

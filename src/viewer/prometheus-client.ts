@@ -77,6 +77,13 @@ export async function queryRange(base: string, q: RangeQuery, timeoutMs = 10_000
   }));
 }
 
+/** Runs /api/v1/query at one instant; a vector comes back as its samples, a scalar as one unlabelled sample. */
+export async function queryInstant(base: string, expr: string, timeSeconds: number, timeoutMs = 10_000): Promise<{ metric: Record<string, string>; value: string }[]> {
+  const data = await api<{ resultType: string; result: unknown }>(base, "/api/v1/query", { query: expr, time: String(timeSeconds) }, timeoutMs);
+  if (data.resultType === "scalar" || data.resultType === "string") return [{ metric: {}, value: String((data.result as [number, string])[1]) }];
+  return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: r.value[1] }));
+}
+
 /** True when Prometheus answers /-/ready. Never throws. */
 export async function prometheusReady(base: string, timeoutMs = 2000): Promise<boolean> {
   try {

@@ -1,5 +1,5 @@
-// Turns a dashboard expression into one Prometheus can run: Grafana's $__ variables replaced, and
-// counters that never moved read as 0 while the target is scraped. Built-in viewer and renderer (lab 01).
+// Turns a dashboard expression into the one Grafana would send: its $__ variables replaced, nothing
+// else changed, so an empty panel here is an empty panel in Grafana. Built-in viewer, renderer, panel audit (lab 01).
 
 /** Parses a Prometheus duration such as "5s", "1m", "1m30s" or "250ms" into seconds. */
 export function parseDuration(text: string): number {
@@ -60,46 +60,32 @@ export function substituteVariables(expr: string, w: QueryWindow): string {
   return expr.replace(/\$\{?(__rate_interval|__interval_ms|__interval|__range_ms|__range_s|__range)\}?/g, (_, name: string) => values[name]!);
 }
 
-/**
- * 0 while Prometheus scrapes miniserve, nothing otherwise. A counter with labels does not exist
- * until its first increment, so "no series" for it means "0 so far" — but only when the target is
- * actually scraped; when it is not, the panel must say "no data", not draw a reassuring zero.
- */
-export const ZERO_WHILE_SCRAPED = '(max(up{job="miniserve"} == 1) * 0)';
-
-/** `sum [by (...)] (rate|increase(<name>_total...[...]))`: an aggregate over a counter. */
-const COUNTER_AGGREGATE = /^sum\s*(?:by\s*\([^)]*\)\s*)?\(\s*(?:rate|increase)\(\s*[a-zA-Z_:][\w:]*_total\b[^()]*\)\s*\)$/;
-
-/** Index of the first top-level occurrence of " / " (outside any parentheses), or -1. */
-function topLevelDivision(expr: string): number {
-  let depth = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
-    if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "/" && depth === 0) return i;
-  }
-  return -1;
+/** A dashboard variable of the "query" kind (Grafana's templating list). */
+export interface QueryVariable {
+  readonly name: string;
+  readonly query: string;
+  readonly regex: string;
 }
 
-/**
- * The viewer's one rewrite: an aggregate over a counter (the whole expression, or the numerator
- * of a ratio) gets `or on() <zero while scraped>`. A denominator is left alone: with no requests at
- * all, an error ratio has no value, and the panel says so.
- */
-export function zeroForIdleCounters(expr: string): string {
-  const trimmed = expr.trim();
-  const fallback = (e: string): string => `(${e} or on() ${ZERO_WHILE_SCRAPED})`;
-  if (COUNTER_AGGREGATE.test(trimmed)) return fallback(trimmed);
-  const at = topLevelDivision(trimmed);
-  if (at > 0) {
-    const left = trimmed.slice(0, at).trim();
-    if (COUNTER_AGGREGATE.test(left)) return `${fallback(left)} ${trimmed.slice(at)}`;
-  }
-  return trimmed;
+/** One instant-vector sample as Grafana's query_result() lists it: `name{k="v"} value timestampMs`. */
+export function queryResultLine(metric: Record<string, string>, value: string, timeSeconds: number): string {
+  const { __name__: name = "", ...labels } = metric;
+  return `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}} ${value} ${Math.round(timeSeconds * 1000)}`;
 }
 
-/** Everything the viewer does to a dashboard expression before sending it. */
-export function viewerQuery(expr: string, w: QueryWindow): string {
-  return zeroForIdleCounters(substituteVariables(expr, w));
+/** Grafana's variable regex ("/…/flags") applied to query results: the first capture of the first match. */
+export function applyVariableRegex(regex: string, lines: readonly string[]): string | null {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(regex.trim());
+  const re = m ? new RegExp(m[1]!, m[2]!.replace("g", "")) : null;
+  for (const line of lines) {
+    if (re === null) return line;
+    const hit = re.exec(line);
+    if (hit) return hit[1] ?? hit[0];
+  }
+  return null;
+}
+
+/** $name and ${name} of the dashboard's variables replaced in a title or description. */
+export function interpolate(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => values[name] ?? whole);
 }

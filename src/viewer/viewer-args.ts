@@ -1,5 +1,5 @@
-// Flags and environment of `npm run viewer` and `npm run render-dashboard`: parsed strictly, with a
-// usage message on anything unexpected (exit 2). Labs 01–02.
+// Flags and environment of `npm run viewer`, `npm run render-dashboard` and `npm run audit-panels`:
+// parsed strictly, with a usage message on anything unexpected (exit 2). Labs 00–02.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MiniserveError } from "../errors/codes.ts";
@@ -25,6 +25,16 @@ export const RENDER_USAGE = `usage: npm run render-dashboard -- --out FILE.png [
   --minutes N        time range ending now (default 15)
   --width PX         image width (default 1600)
   --trace-dir DIR    local span export for the slow-traces panel (default .data/traces)
+  --dashboard FILE   dashboard JSON (default infra/grafana/dashboards/llm.json)`;
+
+export const AUDIT_USAGE = `usage: npm run audit-panels -- [options]
+
+  Sends a few warm-up requests to miniserve, then runs every query of the dashboard against
+  Prometheus as Grafana would, until each panel has data. Exit 1 when one is still empty.
+
+  --prometheus URL   Prometheus scraping miniserve (env PROMETHEUS_URL, default ${DEFAULT_PROMETHEUS_URL})
+  --url URL          miniserve to warm up (env MINISERVE_URL, default http://127.0.0.1:8000)
+  --timeout SECONDS  how long panels may take to show data after the warm-up (default 60)
   --dashboard FILE   dashboard JSON (default infra/grafana/dashboards/llm.json)`;
 
 function usage(why: string): never {
@@ -104,6 +114,25 @@ export function parseRenderArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     minutes: v.minutes === undefined ? 15 : int(v.minutes, "--minutes", 1, 24 * 60),
     width: v.width === undefined ? 1600 : int(v.width, "--width", 400, 8000),
     traceDir: resolve(REPO_ROOT, v["trace-dir"] ?? env.MINISERVE_TRACE_DIR ?? DEFAULT_TRACE_DIR),
+    dashboardFile: resolve(v.dashboard ?? DASHBOARD_FILE),
+  };
+}
+
+export interface AuditArgs {
+  readonly help: boolean;
+  readonly prometheusUrl: string;
+  readonly miniserveUrl: string;
+  readonly timeoutSeconds: number;
+  readonly dashboardFile: string;
+}
+
+export function parseAuditArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AuditArgs {
+  const v = parse(argv, ["prometheus", "url", "timeout", "dashboard"]);
+  return {
+    help: Boolean(v.help),
+    prometheusUrl: httpUrl(v.prometheus ?? env.PROMETHEUS_URL ?? DEFAULT_PROMETHEUS_URL, "--prometheus"),
+    miniserveUrl: httpUrl(v.url ?? env.MINISERVE_URL ?? "http://127.0.0.1:8000", "--url"),
+    timeoutSeconds: v.timeout === undefined ? 60 : int(v.timeout, "--timeout", 5, 3600),
     dashboardFile: resolve(v.dashboard ?? DASHBOARD_FILE),
   };
 }

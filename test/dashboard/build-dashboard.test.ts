@@ -7,7 +7,8 @@ import { parse } from "yaml";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { METRICS } from "../../src/observability/catalogue.ts";
 import {
-  DASHBOARD_TITLE, DASHBOARD_UID, DATASOURCES, PANELS, ROWS, buildDashboard, metricNamesIn, readDashboard, renderDashboard, rowOf,
+  DASHBOARD_TITLE, DASHBOARD_UID, DATASOURCES, PANELS, ROWS, SAMPLE_VARIABLE, buildDashboard, metricNamesIn, readDashboard, renderDashboard,
+  rowOf, sampleNote,
 } from "../../src/dashboard/index.ts";
 import { DASHBOARD_FILE, DATASOURCES_FILE } from "../../src/stack/paths.ts";
 
@@ -129,11 +130,26 @@ test("rows follow the five questions in order and every panel sits in one", () =
 
 test("read-dashboard returns the panel list back from llm.json, rows flattened", () => {
   const read = readDashboard();
-  const expected = PANELS.map(({ width: _w, height: _h, stacked: _s, redFrom: _r, row, ...rest }) => ({
-    ...rest,
-    row: rowOf(row).title,
-  }));
+  const expected = PANELS.map(({ width: _w, height: _h, stacked: _s, redFrom: _r, row, ...rest }) => {
+    const note = sampleNote(rest);
+    return { ...rest, row: rowOf(row).title, title: rest.title + (note?.title ?? ""), description: rest.description + (note?.description ?? "") };
+  });
   assert.deepEqual(read, expected);
+});
+
+test("every trace-derived panel states the sample of traces it shows, through the sample-ratio variable", () => {
+  const derived = readDashboard().filter((p) => p.datasource === "tempo" || p.queries.some((q) => q.exemplar) || /trace/i.test(p.row) && /sampl/i.test(p.title));
+  assert.ok(derived.length >= 6, derived.map((p) => p.title).join(", "));
+  for (const p of derived) assert.match(p.title, new RegExp(`\\$${SAMPLE_VARIABLE.name}`), `panel ${p.id} "${p.title}"`);
+  const variables = (JSON.parse(committed) as { templating: { list: { name: string; type: string; query: string; datasource: { uid: string } }[] } }).templating.list;
+  assert.deepEqual(variables.map((v) => [v.name, v.type, v.query, v.datasource.uid]), [[SAMPLE_VARIABLE.name, "query", SAMPLE_VARIABLE.query, "prometheus"]]);
+});
+
+test("the orphan-span panel reads the server's counter and turns red from 1", () => {
+  const orphans = PANELS.find((p) => p.queries.some((q) => q.expr.includes("trace_orphan_spans_total")));
+  assert.ok(orphans, "an orphan span panel");
+  assert.equal(orphans.kind, "stat");
+  assert.equal(orphans.redFrom, 1);
 });
 
 test("exemplars are requested on the latency and TTFT panels, and a Tempo panel searches miniserve", () => {

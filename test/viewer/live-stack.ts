@@ -1,5 +1,5 @@
 // Test helper: a real instrumented miniserve (child process, tracing started first as in
-// `npm run serve`) scraped every second by a real native Prometheus on free ports, plus real load.
+// `npm run serve`) scraped by a real native Prometheus on free ports (every second unless told), plus real load.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void>
 }
 
 /** Starts miniserve and Prometheus under `dir`; both are stopped by stop(). */
-export async function startLiveStack(dir: string, prometheusBinary: string): Promise<LiveStack> {
+export async function startLiveStack(dir: string, prometheusBinary: string, scrapeSeconds = 1): Promise<LiveStack> {
   const out: string[] = [];
   const [servePort, promPort] = [await freePort(), await freePort()];
   const traceDir = join(dir, "traces");
@@ -40,11 +40,11 @@ export async function startLiveStack(dir: string, prometheusBinary: string): Pro
   serve.stdout!.on("data", (b: Buffer) => out.push(`[serve] ${b}`));
   serve.stderr!.on("data", (b: Buffer) => out.push(`[serve] ${b}`));
 
-  // The native stack's own arguments, with a config that scrapes this miniserve every second.
+  // The native stack's own arguments, with a config that scrapes this miniserve every scrapeSeconds.
   mkdirSync(join(dir, "prometheus"), { recursive: true });
   const config = join(dir, "prometheus.yml");
   writeFileSync(config, [
-    "global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "  evaluation_interval: 1s",
+    "global:", `  scrape_interval: ${scrapeSeconds}s`, `  scrape_timeout: ${Math.max(1, scrapeSeconds - 1)}s`, `  evaluation_interval: ${scrapeSeconds}s`,
     "scrape_configs:", "  - job_name: miniserve", "    metrics_path: /metrics",
     "    static_configs:", `      - targets: ["127.0.0.1:${servePort}"]`, "",
   ].join("\n"));

@@ -1,10 +1,10 @@
 // The viewer's PromQL handling: Grafana variables substituted, the rate window at least four scrapes,
-// and the "idle counter reads 0 while scraped" rewrite applied only where it is honest.
+// nothing else rewritten (an empty panel here is an empty panel in Grafana), dashboard variables resolved.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readDashboard } from "../../src/dashboard/index.ts";
+import { SAMPLE_VARIABLE, readDashboard, readVariables } from "../../src/dashboard/index.ts";
 import {
-  ZERO_WHILE_SCRAPED, formatDuration, parseDuration, rateIntervalFor, stepFor, substituteVariables, viewerQuery, zeroForIdleCounters,
+  applyVariableRegex, formatDuration, interpolate, parseDuration, queryResultLine, rateIntervalFor, stepFor, substituteVariables,
 } from "../../src/viewer/promql.ts";
 
 const w = { rangeSeconds: 300, stepSeconds: 5, scrapeSeconds: 5 };
@@ -39,29 +39,26 @@ test("the step keeps about 240 points and is never finer than a scrape", () => {
   assert.equal(stepFor(3600, 5), 15);
 });
 
-test("an aggregate over a counter reads 0 while the target is scraped", () => {
-  const e = 'sum(increase(cost_identity_violations_total[1h]))';
-  assert.equal(zeroForIdleCounters(e), `(${e} or on() ${ZERO_WHILE_SCRAPED})`);
-  const byReason = "sum by (reason) (rate(trace_spans_dropped_total[20s]))";
-  assert.equal(zeroForIdleCounters(byReason), `(${byReason} or on() ${ZERO_WHILE_SCRAPED})`);
-});
-
-test("in a ratio only the numerator gets the fallback: no traffic at all stays 'no data'", () => {
-  const ratio = 'sum(rate(request_total{status=~"5.."}[20s])) / sum(rate(request_total[20s]))';
-  assert.equal(zeroForIdleCounters(ratio), `(sum(rate(request_total{status=~"5.."}[20s])) or on() ${ZERO_WHILE_SCRAPED}) / sum(rate(request_total[20s]))`);
-});
-
-test("quantiles, gauges and histogram sums are left alone", () => {
-  for (const e of [
-    "histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket[20s])))",
-    "sum(queue_depth)",
-    "sum(increase(cost_per_request_eur_sum[1h]))",
-    "max(trace_sample_ratio)",
-  ]) assert.equal(zeroForIdleCounters(e), e);
-});
-
-test("every llm.json expression comes out without a $ variable", () => {
+test("expressions go out as Grafana sends them: only $__ variables change, no fallback is added", () => {
   const panels = readDashboard().filter((p) => p.datasource === "prometheus");
   assert.ok(panels.length > 20);
-  for (const p of panels) for (const q of p.queries) assert.doesNotMatch(viewerQuery(q.expr, w), /\$/, `${p.title}: ${q.expr}`);
+  for (const p of panels) {
+    for (const q of p.queries) {
+      const sent = substituteVariables(q.expr, w);
+      assert.doesNotMatch(sent, /\$/, `${p.title}: ${q.expr}`);
+      assert.equal(sent, q.expr.replaceAll("$__rate_interval", "20s"), `${p.title}: only the rate window may change`);
+    }
+  }
+});
+
+test("the sample-ratio variable resolves as Grafana's query_result() and regex do", () => {
+  const [variable] = readVariables();
+  assert.deepEqual(variable, { name: SAMPLE_VARIABLE.name, query: SAMPLE_VARIABLE.query, regex: SAMPLE_VARIABLE.regex });
+  const line = queryResultLine({}, "0.25", 1_700_000_000.5);
+  assert.equal(line, "{} 0.25 1700000000500");
+  assert.equal(applyVariableRegex(SAMPLE_VARIABLE.regex, [line]), "0.25");
+  assert.equal(queryResultLine({ __name__: "up", job: "miniserve" }, "1", 10), 'up{job="miniserve"} 1 10000');
+  assert.equal(applyVariableRegex(SAMPLE_VARIABLE.regex, []), null);
+  assert.equal(interpolate("exemplars from $trace_sample_ratio of traces, ${trace_sample_ratio}", { trace_sample_ratio: "0.25" }), "exemplars from 0.25 of traces, 0.25");
+  assert.equal(interpolate("$unknown stays", {}), "$unknown stays");
 });
