@@ -16,5 +16,7 @@ export type { AttemptRecord, ProgressFile, ProgressRead, QuizProgress, RecordOut
 export { DEFAULT_PROGRESS_FILE, attemptFrom, readProgress, recordAttempt, writeJsonAtomic } from "./progress-store.ts";
 export type { ParsedAnswers } from "./answers-file.ts";
 export { normalizeOptionText, parseAnswers, readAnswersFile, resolveChoice } from "./answers-file.ts";
+export type { ChapterBalance, GuessStrategy } from "./option-balance.ts";
+export { COMPARED_POSITIONS, chapterBalance, gradeStrategy, guessStrategies, strictlyLongest, visibleLength } from "./option-balance.ts";
 export type { InteractiveOutcome, PromptChoice, QuizPrompts, RunnerIO } from "./runner.ts";
 export { askQuestions, displayOrder, explainAnswer, runInteractive } from "./runner.ts";
