@@ -5,8 +5,8 @@ import { checkbox, confirm, select } from "@inquirer/prompts";
 import { MiniserveError } from "../errors/codes.ts";
 import { exitWithError } from "./cli-errors.ts";
 import {
-  DEFAULT_PROGRESS_FILE, DEFAULT_QUIZZES_DIR, attemptFrom, formatPercent, formatReport, grade, listQuizNumbers,
-  loadQuiz, randomSeed, readAnswersFile, recordAttempt, runInteractive,
+  DEFAULT_PROGRESS_FILE, DEFAULT_QUIZZES_DIR, attemptFrom, describeRecord, formatReport, grade, listQuizNumbers,
+  loadQuiz, randomSeed, readAnswersFile, recordAttempt, rendererFor, runInteractive,
 } from "../quiz/index.ts";
 import type { GradeReport, QuizPrompts, AttemptRecord } from "../quiz/index.ts";
 
@@ -56,17 +56,23 @@ function parseCli(argv: string[]) {
   }
 }
 
-/** The real terminal prompts; numbers are shown so an option can be picked by typing its number. */
+/**
+ * The real terminal prompts; numbers are shown so an option can be picked by typing its number. The answered
+ * prompt is echoed after a neutral "›" instead of inquirer's green ✔, which read as "right" before a wrong
+ * answer's "✘ Not quite". The highlighted choice is bold, not cyan, so cyan inline code stays visible in it.
+ */
+const theme = { prefix: { idle: "?", done: "›" }, style: { highlight: (text: string) => `\x1b[1m${text}\x1b[22m` } };
 const inquirerPrompts: QuizPrompts = {
-  single: (message, choices) => select({ message, choices: [...choices], loop: false, theme: { indexMode: "number" } }),
+  single: (message, choices) => select({ message, choices: [...choices], loop: false, theme: { ...theme, indexMode: "number" } }),
   multiple: (message, choices) =>
     checkbox({
       message,
-      choices: choices.map((c, i) => ({ value: c.value, name: `${i + 1}. ${c.name}` })),
+      choices: choices.map((c, i) => ({ value: c.value, name: `${i + 1}. ${c.name}`, short: c.short })),
       loop: false,
+      theme,
       validate: (picked) => (picked.length > 0 ? true : "Choose at least one option (space toggles it)."),
     }),
-  confirm: (message) => confirm({ message, default: true }),
+  confirm: (message) => confirm({ message, default: true, theme }),
 };
 
 /** Set once the first full pass is recorded, so Ctrl-C during a retry round is not reported as "nothing saved". */
@@ -78,11 +84,7 @@ function save(enabled: boolean, quiz: string, attempt: AttemptRecord, path: stri
   const outcome = recordAttempt(quiz, attempt, path);
   for (const w of outcome.warnings) console.error(`warning: ${w}`);
   if (outcome.warnings.length > 0 && !outcome.improved) return;
-  console.log(
-    outcome.improved
-      ? `New best result for quiz ${quiz} saved.`
-      : `Best result for quiz ${quiz} so far: ${formatPercent(outcome.best.percent)} (${outcome.best.at.slice(0, 10)}).`,
-  );
+  console.log(describeRecord(quiz, outcome));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -124,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
         `'npm run quiz -- ${quiz.number} --answers my-answers.yaml' (format in quizzes/README.md).`,
     );
   }
-  const outcome = await runInteractive(quiz, { prompts: inquirerPrompts, print: (t) => console.log(t), seed }, (report) =>
+  const outcome = await runInteractive(quiz, { prompts: inquirerPrompts, print: (t) => console.log(t), seed, render: rendererFor(process.stdout) }, (report) =>
     save(saving, quiz.number, attemptFrom(report, "interactive"), progressFile),
   );
   return outcome.report.passed ? EXIT_PASSED : EXIT_FAILED;

@@ -12,11 +12,13 @@ export { DEFAULT_QUIZZES_DIR, REPO_ROOT, chapterFiles, listQuizNumbers, loadQuiz
 export type { ChapterScore, GradeReport, QuestionResult, ScoreLine } from "./grader.ts";
 export { PASS_PERCENT, formatPercent, formatReport, formatScore, grade, isCorrect, isPass } from "./grader.ts";
 export { questionRandom, randomSeed, seededRandom, shuffled } from "./shuffle.ts";
-export type { AttemptRecord, ProgressFile, ProgressRead, QuizProgress, RecordOutcome } from "./progress-store.ts";
-export { DEFAULT_PROGRESS_FILE, attemptFrom, readProgress, recordAttempt, writeJsonAtomic } from "./progress-store.ts";
+export type { AttemptRecord, BestChange, ProgressFile, ProgressRead, QuizProgress, RecordOutcome } from "./progress-store.ts";
+export { DEFAULT_PROGRESS_FILE, attemptFrom, beats, describeRecord, readProgress, recordAttempt, writeJsonAtomic } from "./progress-store.ts";
 export type { ParsedAnswers } from "./answers-file.ts";
 export { normalizeOptionText, parseAnswers, readAnswersFile, resolveChoice } from "./answers-file.ts";
 export type { ChapterBalance, GuessStrategy } from "./option-balance.ts";
 export { COMPARED_POSITIONS, chapterBalance, gradeStrategy, guessStrategies, strictlyLongest, visibleLength } from "./option-balance.ts";
+export type { TextRenderer } from "./terminal-text.ts";
+export { colouredCode, keepBackticks, rendererFor, wantsColour, withoutBackticks } from "./terminal-text.ts";
 export type { InteractiveOutcome, PromptChoice, QuizPrompts, RunnerIO } from "./runner.ts";
 export { askQuestions, displayOrder, explainAnswer, runInteractive } from "./runner.ts";

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { REPO_ROOT } from "./load-quiz.ts";
+import { formatPercent } from "./grader.ts";
 import type { GradeReport } from "./grader.ts";
 
 export const DEFAULT_PROGRESS_FILE = join(REPO_ROOT, ".progress", "quiz.json");
@@ -97,29 +98,68 @@ export function attemptFrom(report: GradeReport, mode: AttemptRecord["mode"], no
   return { at: now.toISOString(), mode, correct, total, percent, passed: report.passed, chapters };
 }
 
+/** What a recorded attempt did to the saved best: the first result, a higher score, or nothing. */
+export type BestChange = "first" | "higher" | "kept";
+
 export interface RecordOutcome {
   readonly best: AttemptRecord;
-  /** True when this attempt beat (or was) the first recorded result. */
+  /** The best before this attempt, or null when this was the first recorded result. */
+  readonly previous: AttemptRecord | null;
+  readonly change: BestChange;
+  /** True when this attempt became the saved best (the first result, or a higher score). */
   readonly improved: boolean;
   /** Corrupt-file or write-failure notes to show the learner; saving never aborts the quiz. */
   readonly warnings: readonly string[];
 }
 
-/** Records a full attempt; the best result is the highest percentage, earlier wins a tie. */
+/**
+ * True when `a` beats `b`: a pass beats a fail, then the higher share of right answers wins. Compared in
+ * integers (a/b > c/d as a·d > c·b) so a quiz that grew a question compares fairly; a tie keeps the earlier.
+ */
+export function beats(a: AttemptRecord, b: AttemptRecord): boolean {
+  if (a.passed !== b.passed) return a.passed;
+  return a.correct * b.total > b.correct * a.total;
+}
+
+/** Records a full attempt; the saved best changes only on the first result, a pass after fails, or a higher score. */
 export function recordAttempt(quiz: string, attempt: AttemptRecord, path: string = DEFAULT_PROGRESS_FILE): RecordOutcome {
   const { data, warning } = readProgress(path);
   const warnings = warning ? [warning] : [];
-  const previous = data.quizzes[quiz];
-  const improved = !previous || attempt.percent > previous.best.percent;
-  const best = improved ? attempt : previous.best;
+  const stored = data.quizzes[quiz];
+  const previous = stored?.best ?? null;
+  const change: BestChange = previous === null ? "first" : beats(attempt, previous) ? "higher" : "kept";
+  const best = change === "kept" ? previous! : attempt;
   const next: ProgressFile = {
     version: 1,
-    quizzes: { ...data.quizzes, [quiz]: { best, last: attempt, attempts: (previous?.attempts ?? 0) + 1 } },
+    quizzes: { ...data.quizzes, [quiz]: { best, last: attempt, attempts: (stored?.attempts ?? 0) + 1 } },
   };
   try {
     writeJsonAtomic(path, next);
   } catch (err) {
     warnings.push(`Could not save progress to ${path} (${(err as Error).message}); the result above is not recorded.`);
   }
-  return { best, improved, warnings };
+  return { best, previous, change, improved: change !== "kept", warnings };
+}
+
+const verdict = (a: AttemptRecord): string => (a.passed ? "a pass" : "below the pass mark");
+const pct = (a: AttemptRecord): string => formatPercent(a.percent);
+
+/**
+ * The line printed after a graded attempt. It says which kind of result was saved as the best (a pass or
+ * only a higher score), and never calls a failing attempt a "new best" when it did not beat anything.
+ */
+export function describeRecord(quiz: string, outcome: RecordOutcome): string {
+  const { best, previous } = outcome;
+  switch (outcome.change) {
+    case "first":
+      return best.passed
+        ? `Saved as your best for quiz ${quiz}: ${pct(best)}, a pass.`
+        : `Saved as your first result for quiz ${quiz}: ${pct(best)}, below the pass mark; a higher score or a pass will replace it.`;
+    case "higher":
+      return best.passed
+        ? `New best for quiz ${quiz}: ${pct(best)}, a pass (was ${pct(previous!)}, ${verdict(previous!)}).`
+        : `Higher than your previous best (${pct(previous!)}): ${pct(best)} saved as your best for quiz ${quiz}, still below the pass mark.`;
+    case "kept":
+      return `Your best for quiz ${quiz} stays ${pct(best)}, ${verdict(best)} (${best.at.slice(0, 10)}); this attempt is kept as your last.`;
+  }
 }

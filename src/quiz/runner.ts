@@ -3,6 +3,8 @@
 import { formatReport, grade } from "./grader.ts";
 import type { GradeReport } from "./grader.ts";
 import { questionRandom, shuffled } from "./shuffle.ts";
+import { keepBackticks, withoutBackticks } from "./terminal-text.ts";
+import type { TextRenderer } from "./terminal-text.ts";
 import { allQuestions } from "./types.ts";
 import type { Quiz, QuizOption, QuizQuestion } from "./types.ts";
 
@@ -10,6 +12,8 @@ export interface PromptChoice {
   /** The option's stable key; what the prompt returns. */
   readonly value: string;
   readonly name: string;
+  /** The option as echoed once chosen: plain text, no backticks or colour. */
+  readonly short: string;
 }
 
 export interface QuizPrompts {
@@ -23,6 +27,8 @@ export interface RunnerIO {
   readonly print: (text: string) => void;
   /** Session seed for option shuffling; fixed in tests and with `quiz --seed N`. */
   readonly seed: number;
+  /** How inline code is shown (default: in backticks); the CLI colours it on a terminal. */
+  readonly render?: TextRenderer;
 }
 
 export interface InteractiveOutcome {
@@ -38,12 +44,14 @@ export function displayOrder(question: QuizQuestion, seed: number, round = 0): Q
 }
 
 /** Feedback after an answer: verdict, then every option in display order with why it is right or wrong. */
-export function explainAnswer(question: QuizQuestion, shown: readonly QuizOption[], chosen: readonly string[], correct: boolean): string {
+export function explainAnswer(
+  question: QuizQuestion, shown: readonly QuizOption[], chosen: readonly string[], correct: boolean, render: TextRenderer = keepBackticks,
+): string {
   const lines = [correct ? "✔ Correct." : "✘ Not quite."];
   shown.forEach((o, i) => {
     const mark = o.correct ? "✔ right" : "✘ wrong";
     const picked = chosen.includes(o.key) ? " (your choice)" : "";
-    lines.push(`  ${i + 1}. [${mark}]${picked} ${o.text}`, `       ${o.explanation}`);
+    lines.push(`  ${i + 1}. [${mark}]${picked} ${render(o.text)}`, `       ${render(o.explanation)}`);
   });
   lines.push(`  Theory: ${question.theory.file}#${question.theory.slug}`);
   return lines.join("\n");
@@ -59,16 +67,17 @@ export async function askQuestions(quiz: Quiz, questions: readonly QuizQuestion[
       const title = quiz.chapters.find((c) => c.chapter === chapter)?.title ?? "";
       io.print(`\n=== ${chapter}: ${title} ===`);
     }
+    const render = io.render ?? keepBackticks;
     const shown = displayOrder(question, io.seed, round);
-    const choices = shown.map((o) => ({ value: o.key, name: o.text }));
-    const head = `[${index + 1}/${questions.length}] ${question.prompt}`;
+    const choices = shown.map((o) => ({ value: o.key, name: render(o.text), short: withoutBackticks(o.text) }));
+    const head = `[${index + 1}/${questions.length}] ${render(question.prompt)}`;
     const chosen =
       question.kind === "single"
         ? [await io.prompts.single(head, choices)]
         : await io.prompts.multiple(`${head}\n  (several may be right: space toggles, enter confirms)`, choices);
     sheet.set(question.id, chosen);
     const correct = grade(quiz, sheet, [question]).results[0]?.correct ?? false;
-    io.print(explainAnswer(question, shown, chosen, correct));
+    io.print(explainAnswer(question, shown, chosen, correct, render));
   }
   return sheet;
 }

@@ -47,6 +47,29 @@ test("a failing answer sheet exits 1 with per-chapter scores", () => {
   assert.match(r.out, /FAILED: /);
 });
 
+test("a lower, failing sheet after a pass prints FAILED and keeps the pass as the best, never 'New best'", () => {
+  const file = join(tmp, "lower.json");
+  const lowerProgress = join(tmp, "lower-progress.json");
+  const answers = Object.fromEntries(allQuestions(loadQuiz("34")).map((q, i) => {
+    const right = q.options.filter((o) => o.correct).map((o) => o.key);
+    const wrong = q.options.find((o) => !o.correct)!.key;
+    // Two runs: all right, then right only for the first 25 questions (59.5 %).
+    return [q.id, { right: q.kind === "single" ? right[0]! : right, wrong: q.kind === "single" ? wrong : [wrong], keep: i < 25 }];
+  }));
+  const sheet = (all: boolean) => ({ quiz: 34, answers: Object.fromEntries(Object.entries(answers).map(([id, a]) => [id, all || a.keep ? a.right : a.wrong])) });
+  const run = (all: boolean) => {
+    writeFileSync(file, JSON.stringify(sheet(all)));
+    return spawnSync(process.execPath, ["--import", "tsx", "src/cli/quiz.ts", "34", "--answers", file, "--progress-file", lowerProgress], { cwd: REPO_ROOT, encoding: "utf8" });
+  };
+  const pass = run(true);
+  assert.equal(pass.status, 0, pass.stderr);
+  const fail = run(false);
+  assert.equal(fail.status, 1, fail.stderr);
+  assert.match(fail.stdout, /FAILED: /);
+  assert.doesNotMatch(fail.stdout, /New best/);
+  assert.match(fail.stdout, /Your best for quiz 34 stays 100\.0 %, a pass/);
+});
+
 test("a JSON answers file naming options by key and text works with --quizzes-dir", () => {
   const r = quiz("77", "--quizzes-dir", `${fixtures}good`, "--answers", `${fixtures}answers-sample-pass.json`, "--no-save");
   assert.equal(r.code, 0, r.err + r.out);
