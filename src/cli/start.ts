@@ -8,6 +8,7 @@ import { loadConfig } from "../config/index.ts";
 import { startTracing } from "../observability/tracing.ts";
 import { START_USAGE, parseStartArgs } from "../start/start-args.ts";
 import type { StartArgs } from "../start/start-args.ts";
+import { guardOutput } from "../start/output-guard.ts";
 import { exitWithError } from "./cli-errors.ts";
 
 let args: StartArgs;
@@ -29,11 +30,21 @@ try {
   const starting = runMainJob({ config, tracing, args });
   // Registered before setup finishes: a Ctrl-C during start-up still stops what already runs
   // (runMainJob cleans up after itself when it fails). Stopping Prometheus may take up to 10 s.
-  closeWithGrace({ delay: config.shutdownGraceMs + 20_000 }, async () => {
+  // SIGINT, SIGTERM and SIGHUP (a closed terminal) all lead here.
+  let stopping = false;
+  const grace = closeWithGrace({ delay: config.shutdownGraceMs + 20_000 }, async () => {
+    stopping = true;
     const job = await starting.catch(() => null);
     process.stdout.write("\nStopping what npm start started…\n");
     await job?.stop();
     process.stdout.write("stopped\n");
+  });
+  // A reader that went away (the `| tee` a Ctrl-C also killed) must not turn the stop messages into a
+  // crash that leaves Prometheus running; with nobody reading, stop as for Ctrl-C.
+  guardOutput((reason) => {
+    if (stopping) return;
+    process.stderr.write(`${reason}: stopping what npm start started\n`);
+    void grace.close();
   });
   await starting;
 } catch (err) {

@@ -32,10 +32,39 @@ function npmStart(env: NodeJS.ProcessEnv) {
       child.kill("SIGINT");
       return Promise.race([exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 40_000))]);
     },
+    /** Closes the read end of its stdout, as a `| tee` killed by the same Ctrl-C or a `| head` does. */
+    closeStdout(): void {
+      child.stdout.destroy();
+    },
+    /** Its exit code once it exits by itself, or "timeout" after `ms`. */
+    exit(ms: number): Promise<number | null | "timeout"> {
+      return Promise.race([exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms))]);
+    },
     kill(): void {
       if (child.exitCode === null) child.kill("SIGKILL");
     },
   };
+}
+
+/** Environment for one run on free ports, native Prometheus in `dir`. */
+async function runEnv(dir: string) {
+  const [port, viewerPort, promPort] = [await freePort(), await freePort(), await freePort()];
+  const env = {
+    PORT: String(port), VIEWER_PORT: String(viewerPort), PROMETHEUS_PORT: String(promPort), MINISERVE_STACK_MODE: "native",
+    MINISERVE_STACK_DATA_DIR: dir, MINISERVE_TRACE_DIR: join(dir, "traces"), OTEL_EXPORTER_OTLP_ENDPOINT: "",
+  };
+  return { env, port, viewerPort, promPort };
+}
+
+/** Nothing `npm start` started still answers, no Prometheus uses its data dir, and the pid file is gone. */
+async function assertAllStopped(dir: string, ports: { port: number; viewerPort: number; promPort: number }): Promise<void> {
+  const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
+  const left = ps.split("\n").filter((l) => l.includes("prometheus") && l.includes(`--storage.tsdb.path=${join(dir, "prometheus")}`));
+  assert.deepEqual(left, [], "the Prometheus npm start started is still running");
+  assert.equal(existsSync(join(dir, "prometheus.pid.json")), false);
+  for (const url of [`http://127.0.0.1:${ports.promPort}/-/ready`, `http://127.0.0.1:${ports.viewerPort}/health`, `http://127.0.0.1:${ports.port}/health`]) {
+    await assert.rejects(fetch(url, { signal: AbortSignal.timeout(2000) }), `${url} still answers`);
+  }
 }
 
 test("npm start brings everything up, prints the URLs, and Ctrl-C stops what it started", { skip: prom.skip, timeout: 180_000 }, async () => {
@@ -70,6 +99,49 @@ test("npm start brings everything up, prints the URLs, and Ctrl-C stops what it 
     app.kill();
   }
 });
+
+test("npm start | tee, then Ctrl-C: the closed stdout does not stop the cleanup", { skip: prom.skip, timeout: 180_000 }, async () => {
+  const dir = join(data.dir, "tee");
+  const run = await runEnv(dir);
+  const app = npmStart(run.env);
+  try {
+    await app.ready();
+    assert.match(app.output(), /Press Ctrl-C/, app.output());
+    // The terminal's Ctrl-C kills tee as well: npm start's "Stopping…" lines hit a closed pipe (EPIPE).
+    app.closeStdout();
+    const code = await app.interrupt();
+    assert.equal(code, 0, `exit ${code} after SIGINT with stdout closed:\n${app.output().slice(-2000)}`);
+    await assertAllStopped(dir, run);
+  } finally {
+    app.kill();
+    await stackDownQuietly(dir);
+  }
+});
+
+test("npm start | head: stdout closed during start-up, it stops what it started and exits by itself", { skip: prom.skip, timeout: 180_000 }, async () => {
+  const dir = join(data.dir, "head");
+  const run = await runEnv(dir);
+  const app = npmStart(run.env);
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!app.output().includes("miniserve is listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(app.output(), /miniserve is listening/, app.output());
+    app.closeStdout();
+    const code = await app.exit(90_000);
+    assert.equal(code, 0, `exit ${code} after stdout closed:\n${app.output().slice(-2000)}`);
+    assert.match(app.output(), /standard output closed \(EPIPE\): stopping what npm start started/);
+    await assertAllStopped(dir, run);
+  } finally {
+    app.kill();
+    await stackDownQuietly(dir);
+  }
+});
+
+/** A failed run must not leave its Prometheus behind for the next test. */
+async function stackDownQuietly(dir: string): Promise<void> {
+  const { stackDown } = await import("../../src/stack/stack.ts");
+  await stackDown({ mode: "native", dataDir: dir }).catch(() => {});
+}
 
 test("npm start leaves a Prometheus it found running alone", { skip: prom.skip, timeout: 180_000 }, async () => {
   const { stackDown, stackUp } = await import("../../src/stack/stack.ts");
