@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { stackStatus, stackUp, stackDown, prometheusInstallHint } from "../stack/index.ts";
+import { prometheusForLab } from "../stack/index.ts";
 import type { StackOptions } from "../stack/index.ts";
 import { REPO_ROOT } from "../stack/paths.ts";
 import type { CheckEnv, PrometheusHandle, ServerHandle } from "./check-types.ts";
@@ -35,7 +35,7 @@ export function createCheckEnv(opts: CheckEnvOptions = {}): ManagedCheckEnv {
   const tempDirs: string[] = [];
   let scraped: Promise<ServerHandle> | null = null;
   let prom: Promise<PrometheusHandle | { missing: string }> | null = null;
-  let startedPrometheus = false;
+  let stopPrometheus: (() => Promise<unknown>) | null = null;
 
   const scrapedServer = (): Promise<ServerHandle> => {
     scraped ??= (async () => {
@@ -72,34 +72,21 @@ export function createCheckEnv(opts: CheckEnvOptions = {}): ManagedCheckEnv {
   };
 
   const prometheus = (): Promise<PrometheusHandle | { missing: string }> => {
-    prom ??= (async () => {
-      const before = await stackStatus(stack);
-      const promUrl = `http://127.0.0.1:${before.mode === "docker" ? 9090 : prometheusPort}`;
-      if (before.ok) return { url: promUrl, mode: before.mode };
-      const notInstalled = before.components.find((c) => c.state === "not installed");
-      if (notInstalled) {
-        return { missing: `Prometheus is not installed and no Docker daemon answers: ${prometheusInstallHint()}, then npm run stack -- up` };
-      }
-      say(`starting the stack (${before.mode} mode)…`);
-      try {
-        const after = await stackUp(stack);
-        startedPrometheus = true;
-        if (!after.ok) return { missing: `the stack started but is not ready: ${after.fix ?? "npm run stack -- status"}` };
-        return { url: promUrl, mode: after.mode };
-      } catch (err) {
-        return { missing: `the stack could not start: ${(err as Error).message}` };
-      }
-    })();
+    // Only a Prometheus that scrapes this lab's port is used (src/stack/lab-prometheus.ts).
+    prom ??= prometheusForLab({ stack, miniservePort: port, say }).then((found) => {
+      if ("missing" in found) return found;
+      if (found.startedHere) stopPrometheus = found.stop;
+      return { url: found.url, mode: found.mode };
+    });
     return prom;
   };
 
   const close = async (): Promise<void> => {
     if (opts.keep) return;
     for (const s of started.splice(0)) await s.stop();
-    if (startedPrometheus) {
-      startedPrometheus = false;
-      await stackDown(stack);
-    }
+    const stopStarted = stopPrometheus;
+    stopPrometheus = null;
+    await stopStarted?.();
     for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   };
 

@@ -2,9 +2,9 @@
 // loads, as in production), its JSON log lines collected. check-lab and the notebooks use it.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { REPO_ROOT } from "../stack/paths.ts";
+import { freePort } from "../stack/index.ts";
 
 export interface LabServer {
   readonly url: string;
@@ -27,17 +27,7 @@ export interface LabServerOptions {
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** True when something answers GET /ready with 200 at this base URL. */
 export async function isReady(url: string, timeoutMs = 1500): Promise<boolean> {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stackDown, stackStatus, stackUp } from "../stack/index.ts";
+import { prometheusForLab } from "../stack/index.ts";
 import type { StackOptions } from "../stack/index.ts";
 import { formatResults, runLabChecks } from "./check-runner.ts";
 import type { CheckResult } from "./check-types.ts";
@@ -34,7 +34,7 @@ const stackOpts = (): StackOptions => {
 
 const started: LabServer[] = [];
 const tempDirs: string[] = [];
-let startedPrometheus = false;
+let stopPrometheus: (() => Promise<string | null>) | null = null;
 
 export interface NotebookServer extends LabServer {
   /** True when it listens where Prometheus looks (the target file's port). */
@@ -71,22 +71,15 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Prometheus ready (started when installed), or the reason the Prometheus cells are skipped. */
+/**
+ * A Prometheus that scrapes this lab's miniserve port (started when installed and none does), or the reason
+ * the Prometheus cells are skipped. One on 9090 that scrapes something else is not used (src/stack).
+ */
 export async function prometheusUp(): Promise<{ url: string; note: string } | { skip: string }> {
-  const opts = stackOpts();
-  const before = await stackStatus(opts);
-  const url = `http://127.0.0.1:${before.mode === "docker" ? 9090 : labSettings().prometheusPort}`;
-  if (before.ok) return { url, note: `Prometheus already running at ${url} (${before.mode} mode)` };
-  if (before.components.some((c) => c.state === "not installed")) {
-    return { skip: `SKIPPED: Prometheus is not installed (${before.fix}). The cells that query it do nothing; everything else runs.` };
-  }
-  try {
-    await stackUp(opts);
-    startedPrometheus = true;
-    return { url, note: `started Prometheus at ${url} (${before.mode} mode); it scrapes ${nativeTargetAddress(REPO_ROOT)} every 5 s` };
-  } catch (err) {
-    return { skip: `SKIPPED: Prometheus could not start: ${(err as Error).message}` };
-  }
+  const found = await prometheusForLab({ stack: stackOpts(), miniservePort: labSettings().port });
+  if ("missing" in found) return { skip: `SKIPPED: ${found.missing}. The cells that query Prometheus do nothing; everything else runs.` };
+  if (found.startedHere) stopPrometheus = found.stop;
+  return { url: found.url, note: found.note };
 }
 
 /** Waits for the miniserve target; a sentence either way. */
@@ -112,11 +105,10 @@ export async function stopAll(): Promise<string> {
   for (const s of started.splice(0)) await s.stop();
   // The spans were only for this session's charts and checks.
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  let prom = "";
-  if (startedPrometheus) {
-    startedPrometheus = false;
-    prom = `; ${await stackDown(stackOpts())}`;
-  }
+  const stopStarted = stopPrometheus;
+  stopPrometheus = null;
+  const stopped = await stopStarted?.();
+  const prom = stopped ? `; ${stopped}` : "";
   return `stopped ${n} miniserve process${n === 1 ? "" : "es"}${prom}`;
 }
 

@@ -2,7 +2,7 @@
 // is a TCP port taken, is a pid still the process we started. Used by `npm run stack` (lab 00).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 
 export interface ProbeResult {
   readonly ok: boolean;
@@ -53,6 +53,19 @@ export function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
     socket.setTimeout(1000, () => done(false));
     socket.once("connect", () => done(true));
     socket.once("error", () => done(false));
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
   });
 }
 

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A free port on 127.0.0.1: the labs' implementation, shared rather than written twice. */
-export { freePort } from "../../src/labs/lab-server.ts";
+/** A free port on 127.0.0.1: the stack's implementation, shared rather than written twice. */
+export { freePort } from "../../src/stack/index.ts";
 
 /** A fresh temp directory and a cleanup function to call in `after`. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
