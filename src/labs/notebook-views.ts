@@ -82,8 +82,8 @@ export async function runLoad(opts: LabLoadOptions): Promise<ClientView> {
 export function loadTimelinePng(view: ClientView): Buffer {
   return lineChartPng([
     { name: "answers/s (ok)", points: view.timeline.map((s) => [s.second, s.ok] as const) },
-    { name: "p95 latency (s)", points: view.timeline.map((s) => [s.second, s.p95Ms === null ? null : s.p95Ms / 1000] as const) },
-  ], { title: `load test: ${view.counts.ok} ok of ${view.counts.sent} sent, ${view.achievedRps.toFixed(1)} answers/s`, xName: "second of the run", width: 820, height: 340 });
+    { name: "p95 latency (s, right axis)", axis: "right", points: view.timeline.map((s) => [s.second, s.p95Ms === null ? null : s.p95Ms / 1000] as const) },
+  ], { title: `load test: ${view.counts.ok} ok of ${view.counts.sent} sent, ${view.achievedRps.toFixed(1)} answers/s`, xName: "second of the run", yName: "answers/s", y2Name: "p95 (s)", width: 820, height: 340 });
 }
 
 /** Cost figures read from /metrics: the one computation's outputs, never recomputed here. */

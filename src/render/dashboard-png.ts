@@ -2,7 +2,7 @@
 // Node, laid out on Grafana's 24-column grid and rasterised once. `npm run render-dashboard` (lab 01).
 import { panelOption } from "./panel-option.ts";
 import type { TimeRange } from "./panel-option.ts";
-import { slowTracesOption } from "./trace-option.ts";
+import { tracesPanelOption } from "./trace-option.ts";
 import { pngOfSvg, svgOf } from "./chart-png.ts";
 import { loadDashboardData } from "../viewer/panel-data.ts";
 import type { DashboardData, PanelData } from "../viewer/panel-data.ts";
@@ -32,8 +32,7 @@ export function renderPanelPng(panel: PanelData, opts: { width?: number; height?
 }
 
 function panelSvg(panel: PanelData, width: number, height: number, traceDir: string | undefined, range?: TimeRange): string {
-  const option = panelOption(panel, range) ?? slowTracesOption(`${panel.title} (local span export, slowest first)`,
-    traceDir ? new TraceFolder(traceDir).list("all", 8) : []);
+  const option = panelOption(panel, range, width) ?? tracesPanelOption(panel, traceDir ? new TraceFolder(traceDir).list("all", 8) : [], width);
   return svgOf(option, width, height);
 }
 

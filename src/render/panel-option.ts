@@ -10,6 +10,12 @@ export const PALETTE = ["#3b6fd4", "#e0812f", "#2f9e6b", "#c4453c", "#7d5bbe", "
 const TITLE = { left: 8, top: 6, textStyle: { fontSize: 13, fontWeight: "bold" as const, color: "#222" } };
 const FONT = "DejaVu Sans, Verdana, sans-serif";
 
+/**
+ * The plot area shrinks until axis labels AND axis names fit inside the chart (ECharts 6's outer bounds;
+ * the older `containLabel` left names such as "bucket (upper bound)" or the unit clipped at the edge).
+ */
+export const CONTAIN_AXES = { outerBoundsMode: "same", outerBoundsContain: "all" } as const;
+
 /** The selected time range in epoch ms: the x axis spans it even where samples are missing. */
 export interface TimeRange { readonly startMs: number; readonly endMs: number }
 
@@ -22,11 +28,40 @@ function maxAbs(series: readonly Series[]): number {
 const scaled = (points: Series["points"], u: DisplayUnit): (number | null)[][] =>
   points.map(([t, v]) => [t, v === null ? null : Number((v * u.factor).toPrecision(6))]);
 
-/** A chart that only says why it is empty (used by the PNG renderer; the page shows plain text). */
-export function messageOption(title: string, message: string): EChartsOption {
+/** Words wrapped into lines of at most `width` characters (a long word gets a line of its own). */
+export function wrapText(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
+/**
+ * A chart that only says why it is empty (used by the PNG renderer; the page shows plain text), wrapped
+ * to the panel's width in pixels so a long reason is not cut at the edges.
+ */
+export function messageOption(title: string, message: string, widthPx = 480): EChartsOption {
+  return { animation: false, textStyle: { fontFamily: FONT }, title: { text: title, ...TITLE }, graphic: [note(message, widthPx)] };
+}
+
+/**
+ * Grey text wrapped to the panel, on a light backing so it reads over a chart's lines too. Left-aligned:
+ * without a canvas, ECharts underestimates text widths and would centre a long block too far right.
+ */
+function note(message: string, widthPx: number) {
+  const fontSize = message.length > 60 ? 12 : 14;
   return {
-    animation: false, textStyle: { fontFamily: FONT }, title: { text: title, ...TITLE },
-    graphic: [{ type: "text", left: "center", top: "middle", style: { text: message, fontSize: 14, fill: "#888" } }],
+    type: "text" as const, left: message.length > 60 ? 20 : "center", top: "middle", z: 100,
+    style: {
+      text: wrapText(message, Math.max(20, Math.floor((widthPx - 40) / (fontSize * 0.7)))), fontSize, lineHeight: fontSize + 4,
+      fill: "#777", backgroundColor: "rgba(255,255,255,0.88)", padding: 4,
+    },
   };
 }
 
@@ -38,7 +73,7 @@ export function timeseriesOption(title: string, series: readonly Series[], unit:
     title: { text: title, ...TITLE },
     tooltip: { trigger: "axis" },
     legend: { type: "scroll", bottom: 0, textStyle: { fontSize: 10 }, itemWidth: 14, itemHeight: 8 },
-    grid: { left: 12, right: 16, top: 40, bottom: 30, containLabel: true },
+    grid: { left: 12, right: 16, top: 40, bottom: 30, ...CONTAIN_AXES },
     // The axis spans the selected range, as in Grafana, not just the samples that exist.
     xAxis: { type: "time", ...(range ? { min: range.startMs, max: range.endMs } : {}), axisLabel: { fontSize: 10, hideOverlap: true } },
     yAxis: { type: "value", axisLabel: { fontSize: 10, formatter: u.suffix ? `{value} ${u.suffix}` : "{value}" } },
@@ -91,7 +126,7 @@ export function heatmapOption(title: string, series: readonly Series[], unit: st
     animation: false, textStyle: { fontFamily: FONT },
     title: { text: title, ...TITLE },
     tooltip: { position: "top" },
-    grid: { left: 12, right: 16, top: 40, bottom: 44, containLabel: true },
+    grid: { left: 12, right: 16, top: 40, bottom: 44, ...CONTAIN_AXES },
     xAxis: { type: "category", data: times.map(clock), axisLabel: { fontSize: 10, hideOverlap: true } },
     yAxis: { type: "category", name: `≤ ${u.suffix}`, nameTextStyle: { fontSize: 10 }, axisLabel: { fontSize: 10, hideOverlap: true }, data: buckets.map((b) => (leOf(b) === Infinity ? "+Inf" : formatValue(leOf(b), { ...u, suffix: "" }))) },
     visualMap: { min: 0, max: top > 0 ? Number(top.toPrecision(3)) : 1, orient: "horizontal", left: "center", bottom: 0, itemHeight: 80, itemWidth: 10, textStyle: { fontSize: 9 }, calculable: false, inRange: { color: ["#eef3fb", "#7fa6e6", "#2d5bb8", "#e0812f"] } },
@@ -100,11 +135,13 @@ export function heatmapOption(title: string, series: readonly Series[], unit: st
 }
 
 /** The chart option for one loaded panel (`null` for a Tempo panel: the caller supplies traces). */
-export function panelOption(panel: PanelData, range?: TimeRange): EChartsOption | null {
+export function panelOption(panel: PanelData, range?: TimeRange, widthPx?: number): EChartsOption | null {
   if (panel.state === "traces") return null;
-  if (panel.state === "error") return messageOption(panel.title, `query failed: ${panel.error ?? "unknown error"}`);
-  if (panel.state === "no data") return messageOption(panel.title, "no data");
+  if (panel.state === "error") return messageOption(panel.title, `query failed: ${panel.error ?? "unknown error"}`, widthPx);
+  if (panel.state === "no data") return messageOption(panel.title, panel.why ? `no data: ${panel.why}` : "no data", widthPx);
   if (panel.kind === "stat") return statOption(panel.title, panel.series, panel.unit, range);
   if (panel.kind === "heatmap") return heatmapOption(panel.title, panel.series, panel.unit);
-  return timeseriesOption(panel.title, panel.series, panel.unit, range);
+  const option = timeseriesOption(panel.title, panel.series, panel.unit, range);
+  // Too few points to read (a run of seconds in a range of minutes): the chart says why over itself.
+  return panel.why ? { ...option, graphic: [note(panel.why, widthPx ?? 480)] } : option;
 }

@@ -27,6 +27,8 @@ export interface PanelData {
   readonly gridPos: GridPos;
   readonly state: PanelState;
   readonly error?: string;
+  /** Why the panel is empty ("no data") or too sparse to read, e.g. a run too short for rate()'s window. */
+  readonly why?: string;
   /** The expressions as sent: Grafana's $__ variables substituted, nothing else changed. */
   readonly queries: readonly string[];
   readonly series: readonly Series[];
@@ -66,11 +68,51 @@ function gridPositions(file: string): Map<number, GridPos> {
   return out;
 }
 
-const hasPoint = (series: readonly Series[]): boolean => series.some((s) => s.points.some(([, v]) => v !== null));
+/** A time series with fewer points than this over the whole range is too sparse to read: it gets a note. */
+export const SPARSE_POINTS = 4;
 
-async function loadPanel(panel: DashboardPanel, grid: GridPos, o: { base: string; start: number; end: number; step: number; scrape: number; range: number }): Promise<PanelData> {
+/** The most points any one series has; `nonZero` counts only points that moved off zero. */
+const pointsOf = (series: readonly Series[], nonZero = false): number =>
+  Math.max(0, ...series.map((s) => s.points.filter(([, v]) => v !== null && (!nonZero || v !== 0)).length));
+
+/** The range of the first rate()/irate()/increase() in the queries, e.g. "20s"; undefined without one. */
+const rateWindow = (queries: readonly string[]): string | undefined =>
+  queries.join(" ").match(/\b(?:rate|irate|increase)\([^\[]*\[([0-9a-z]+)\]/)?.[1];
+
+/**
+ * Why a panel is empty (`points` 0) or nearly so, in a few sentences: nothing scraped at all, a rate()
+ * window that has not yet seen two scrapes of a series (a run of a few seconds, as in quick mode), or
+ * nothing observed yet.
+ */
+export function emptyReason(queries: readonly string[], points: number, scrapes: number | null, scrapeSeconds: number): string {
+  if (scrapes === 0) return "Prometheus has not scraped miniserve in this range: is its target up?";
+  const window = rateWindow(queries);
+  const only = points === 0 ? "" : `only ${points} point${points === 1 ? "" : "s"}: `;
+  const scraped = scrapes === null ? "" : `Prometheus scraped miniserve ${scrapes} time${scrapes === 1 ? "" : "s"} in this range`;
+  if (window) {
+    return `${only}rate() over ${window} needs two scrapes (every ${scrapeSeconds} s) after a series first appears${scraped ? `, and ${scraped}` : ""}. Quick mode's few seconds are too short; a longer run fills it.`;
+  }
+  if (points === 0) return `nothing observed for this query yet${scraped ? `; ${scraped}` : ""}.`;
+  return `${only}${scraped || "miniserve was scraped only briefly"} (every ${scrapeSeconds} s). A longer run fills it.`;
+}
+
+/** How many times Prometheus scraped miniserve in the last `rangeSeconds`; null when it cannot say. */
+async function scrapeCount(base: string, rangeSeconds: number, endSeconds: number): Promise<number | null> {
+  try {
+    const [series] = await queryRange(base, {
+      expr: `sum(count_over_time(up{job="miniserve"}[${rangeSeconds}s]))`, legend: "", fallbackName: "scrapes",
+      startSeconds: endSeconds, endSeconds, stepSeconds: 1,
+    });
+    return series?.points.find(([, v]) => v !== null)?.[1] ?? 0;
+  } catch {
+    return null;
+  }
+}
+
+async function loadPanel(panel: DashboardPanel, grid: GridPos, o: { base: string; start: number; end: number; step: number; scrape: number; range: number; scrapes: number | null }): Promise<PanelData> {
   const common = { id: panel.id, title: panel.title, row: panel.row, kind: panel.kind, unit: panel.unit, description: panel.description, gridPos: grid };
-  if (panel.datasource !== "prometheus") return { ...common, state: "traces", queries: [], series: [] };
+  // A Tempo panel keeps its TraceQL: the local fallback applies the same duration filter.
+  if (panel.datasource !== "prometheus") return { ...common, state: "traces", queries: panel.queries.map((q) => q.expr), series: [] };
   const window = { rangeSeconds: o.range, stepSeconds: o.step, scrapeSeconds: o.scrape };
   const queries = panel.queries.map((q) => substituteVariables(q.expr, window));
   try {
@@ -79,7 +121,14 @@ async function loadPanel(panel: DashboardPanel, grid: GridPos, o: { base: string
       startSeconds: o.start, endSeconds: o.end, stepSeconds: o.step,
     })));
     const series = results.flat();
-    return { ...common, state: hasPoint(series) ? "ok" : "no data", queries, series };
+    if (pointsOf(series) === 0) return { ...common, state: "no data", why: emptyReason(queries, 0, o.scrapes, o.scrape), queries, series };
+    // A line that moved in only a few points of the range (a run of seconds) is unreadable: say why.
+    // All zeros is a reading of its own ("no errors"), not a sparse panel.
+    // A gauge that was scraped often and moved once is simply mostly zero.
+    const moved = pointsOf(series, true);
+    const brief = rateWindow(queries) !== undefined || (o.scrapes !== null && o.scrapes < SPARSE_POINTS);
+    const sparse = panel.kind === "timeseries" && moved > 0 && moved < SPARSE_POINTS && brief;
+    return { ...common, state: "ok", ...(sparse ? { why: emptyReason(queries, moved, o.scrapes, o.scrape) } : {}), queries, series };
   } catch (err) {
     if (err instanceof PrometheusUnreachable) throw err;
     return { ...common, state: "error", error: (err as Error).message, queries, series: [] };
@@ -116,7 +165,8 @@ export async function loadDashboardData(opts: LoadOptions): Promise<DashboardDat
   const up = await prometheusReady(base);
   const scrape = up ? await scrapeIntervalSeconds(base) : 5;
   const step = stepFor(range, scrape);
-  const o = { base, start: Math.floor(endMs / 1000) - range, end: Math.floor(endMs / 1000), step, scrape, range };
+  const end = Math.floor(endMs / 1000);
+  const o = { base, start: end - range, end, step, scrape, range, scrapes: up ? await scrapeCount(base, range, end) : null };
   let prometheusError: string | null = up ? null : `Prometheus at ${base} does not answer. Start it with \`npm run stack -- up\` (or \`npm start\`).`;
   let data: PanelData[] = [];
   let values: Record<string, string> = Object.fromEntries(variables.map((v) => [v.name, "?"]));
@@ -133,7 +183,8 @@ export async function loadDashboardData(opts: LoadOptions): Promise<DashboardDat
     data = panels().map((p) => ({
       id: p.id, title: p.title, row: p.row, kind: p.kind, unit: p.unit, description: p.description,
       gridPos: grid.get(p.id) ?? { x: 0, y: 0, w: 8, h: 8 },
-      state: p.datasource === "prometheus" ? "error" : "traces", error: "Prometheus unreachable", queries: [], series: [],
+      state: p.datasource === "prometheus" ? "error" : "traces", error: "Prometheus unreachable",
+      queries: p.datasource === "prometheus" ? [] : p.queries.map((q) => q.expr), series: [],
     }));
   }
   const rows: { title: string; panels: PanelData[] }[] = [];

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { panelOption } from "../render/panel-option.ts";
-import { slowTracesOption, waterfallOption } from "../render/trace-option.ts";
+import { tracesPanelOption, waterfallOption } from "../render/trace-option.ts";
 import { loadDashboardData } from "./panel-data.ts";
 import { viewerPage } from "./page.ts";
 import { TraceFolder } from "./traces.ts";
@@ -66,10 +66,10 @@ export function buildViewerApp(opts: ViewerOptions): FastifyInstance {
       rows: data.rows.map((row) => ({
         title: row.title,
         panels: row.panels.map((p) => ({
-          id: p.id, title: p.title, kind: p.kind, gridPos: p.gridPos, state: p.state, error: p.error ?? null, queries: p.queries,
+          id: p.id, title: p.title, kind: p.kind, gridPos: p.gridPos, state: p.state, error: p.error ?? null, why: p.why ?? null, queries: p.queries,
           description: p.description,
-          // The Tempo panel shows the slowest traces of the local export instead of TraceQL results.
-          option: p.state === "traces" ? slowTracesOption(`${p.title} — local span export, slowest first`, slow) : p.state === "ok" ? panelOption(p, { startMs: data.startMs, endMs: data.endMs }) : null,
+          // The Tempo panel shows traces of the local export (its TraceQL duration filter applied) instead of Tempo's.
+          option: p.state === "traces" ? tracesPanelOption(p, slow) : p.state === "ok" ? panelOption(p, { startMs: data.startMs, endMs: data.endMs }) : null,
           traceCount: p.state === "traces" ? slow.length : null,
         })),
       })),

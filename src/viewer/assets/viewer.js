@@ -57,7 +57,7 @@
       return;
     }
     dropChart("panel-" + panel.id);
-    var why = panel.state === "no data" ? "no data" : "query failed: " + (panel.error || "unknown error");
+    var why = panel.state === "no data" ? (panel.why ? "no data: " + panel.why : "no data") : "query failed: " + (panel.error || "unknown error");
     box.innerHTML = '<div class="empty"><h3>' + esc(panel.title) + '</h3><p class="message">' + esc(why) +
       "</p>" + panel.queries.map(function (q) { return "<code>" + esc(q) + "</code>"; }).join("") + "</div>";
   }
