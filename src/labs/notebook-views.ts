@@ -27,15 +27,43 @@ export async function readMetrics(url: string): Promise<Exposition> {
   return parseExposition((await scrape(url)).text);
 }
 
-/** The six core metrics as a markdown table: type, labels seen, and a one-number summary each. */
+/** Routes that probes and scrapes call: the readiness wait that started the server, Prometheus, this table. */
+const UNSERVED = new Set(["/ready", "/health", "/metrics"]);
+
+/** Sum of a family's samples, split into API traffic and the probes and scrapes of UNSERVED routes. */
+function splitByRoute(expo: Exposition, name: string): { api: number; probes: number } {
+  let api = 0;
+  let probes = 0;
+  for (const s of expo.samples) {
+    if (s.name !== name) continue;
+    if (UNSERVED.has(s.labels["endpoint"] ?? "")) probes += s.value;
+    else api += s.value;
+  }
+  return { api, probes };
+}
+
+/**
+ * The six core metrics as a markdown table: type, labels seen, and a one-number summary each. Metrics with an
+ * `endpoint` label count API requests only; the readiness probe that started the server and the scrapes of
+ * /metrics are counted too (request_total is per route), so they are shown apart instead of as "traffic".
+ */
 export async function coreMetricsMarkdown(url: string): Promise<string> {
   const expo = await readMetrics(url);
   const rows = CORE_METRICS.map((m) => {
     const fam = expo.families.get(m.name);
     if (!fam) return `| \`${m.name}\` | — | missing from /metrics | |`;
-    const value = m.type === "histogram"
-      ? `${sumOf(expo, `${m.name}_count`)} observations, mean ${(sumOf(expo, `${m.name}_sum`) / Math.max(1, sumOf(expo, `${m.name}_count`))).toFixed(3)} s`
-      : `${sumOf(expo, m.name)}`;
+    const perRoute = m.labels.includes("endpoint");
+    const count = (name: string) => (perRoute ? splitByRoute(expo, name) : { api: sumOf(expo, name), probes: 0 });
+    const probes = (n: number) => (n > 0 ? ` (+${n} on /ready, /health, /metrics: probes and scrapes)` : "");
+    let value: string;
+    if (m.type === "histogram") {
+      const n = count(`${m.name}_count`);
+      const sum = count(`${m.name}_sum`);
+      value = `${n.api} observations, mean ${(sum.api / Math.max(1, n.api)).toFixed(3)} s${probes(n.probes)}`;
+    } else {
+      const n = count(m.name);
+      value = `${n.api}${probes(n.probes)}`;
+    }
     return `| \`${m.name}\` | ${fam.type} | ${m.labels.join(", ") || "(none)"} | ${value} |`;
   });
   return ["| metric | type | labels | now |", "|---|---|---|---|", ...rows].join("\n");
