@@ -23,24 +23,27 @@ interface ActiveTarget {
   readonly scrapeUrl: string;
 }
 
-async function miniserveScrapeUrls(promUrl: string): Promise<string[]> {
+/** The scrape URLs of job "miniserve", and how many active targets there are in all. */
+async function miniserveScrapeUrls(promUrl: string): Promise<{ urls: string[]; targets: number }> {
   const res = await fetch(`${promUrl}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(3000) });
   const body = (await res.json()) as { status: string; data?: { activeTargets?: ActiveTarget[] } };
   if (body.status !== "success") throw new Error(`HTTP ${res.status}`);
-  return (body.data?.activeTargets ?? []).filter((t) => t.labels["job"] === "miniserve").map((t) => t.scrapeUrl);
+  const active = body.data?.activeTargets ?? [];
+  return { urls: active.filter((t) => t.labels["job"] === "miniserve").map((t) => t.scrapeUrl), targets: active.length };
 }
 
 /**
  * True when the Prometheus at `promUrl` has a job "miniserve" whose scrape URL is this machine at
- * `miniservePort`. Polls up to `waitMs` while the job has no target yet: a fresh Prometheus publishes its
+ * `miniservePort`. Polls up to `waitMs` while Prometheus lists no target at all: a fresh one publishes its
  * discovered targets up to 5 s after it is ready. Never throws.
  */
 export async function scrapesMiniserve(promUrl: string, miniservePort: number, waitMs = 8000): Promise<ScrapeCheck> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     let urls: string[];
+    let targets: number;
     try {
-      urls = await miniserveScrapeUrls(promUrl);
+      ({ urls, targets } = await miniserveScrapeUrls(promUrl));
     } catch (err) {
       return { ok: false, detail: `its /api/v1/targets did not answer (${(err as Error).message})` };
     }
@@ -54,7 +57,8 @@ export async function scrapesMiniserve(promUrl: string, miniservePort: number, w
     });
     if (match) return { ok: true, detail: `it scrapes ${match}` };
     if (urls.length > 0) return { ok: false, detail: `its job "miniserve" scrapes ${urls.join(", ")}, not port ${miniservePort}` };
-    if (Date.now() >= deadline) return { ok: false, detail: `it has no job "miniserve" (another project's Prometheus, or a system service)` };
+    // Other jobs listed: discovery is done, and this Prometheus has no miniserve job.
+    if (targets > 0 || Date.now() >= deadline) return { ok: false, detail: `it has no job "miniserve" (another project's Prometheus, or a system service)` };
     await new Promise((r) => setTimeout(r, 250));
   }
 }

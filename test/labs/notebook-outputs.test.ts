@@ -9,7 +9,7 @@ import { SOURCE_HASH_KEY, formatNotebook, hasOutputs, outputProblems, sourceHash
 import type { NotebookCell, NotebookJson } from "../../src/labs/notebook-outputs.ts";
 import { REPO_ROOT } from "../../src/stack/paths.ts";
 
-const REGENERATE = "npm run notebooks:outputs (full mode, about 4 minutes; needs Jupyter, Prometheus and port 8000 free)";
+const REGENERATE = "npm run notebooks:outputs (full mode, about 2–3 minutes; needs Jupyter, Prometheus and port 8000 free)";
 
 const png = { output_type: "display_data", data: { "image/png": "iVBORw0KGgo=", "text/plain": ["<image>"] }, metadata: {} };
 const stream = (text: string) => ({ output_type: "stream", name: "stdout", text: [text] });
