@@ -44,25 +44,27 @@ export const LAB02_CHECKS: LabChecks = [
       TREE_NEXT);
   }),
 
-  condition("02.error-status", "an aborted generation's spans carry error status; a completed one's do not", async (env, v) => {
+  condition("02.error-status", "an aborted request's server, generation and decode spans carry error status; a completed one's do not", async (env, v) => {
     const server = await env.ownServer();
     const cut = await streamCompletion(server.url, { prompt: "A client that goes away", max_tokens: 256, ignore_eos: true }, { abortAfterChunks: 3 });
     const fine = await sendCompletion(server.url, { prompt: "A client that stays", max_tokens: 8 });
     if (!cut.traceId || !fine.traceId || fine.status !== 200) {
       return v.fail(`the requests answered ${cut.status} and ${fine.status} without both trace ids`, "Tracing is off or the server fails.", "npm run serve and read its log");
     }
-    const abortedSpans = await waitForTrace(server.traceDir, cut.traceId, [GEN, "decode"]);
+    const abortedSpans = await waitForTrace(server.traceDir, cut.traceId, [GEN, "decode", "POST /v1/completions"]);
     const fineSpans = await waitForTrace(server.traceDir, fine.traceId, [GEN, "decode", "respond"]);
     const status = (spans: StoredSpan[], name: string) => spans.find((s) => s.name === name)?.status;
     const problems: string[] = [];
-    for (const name of [GEN, "decode"]) {
+    // The server span is the HTTP layer's (status 499 when the client goes away); the generation and
+    // decode spans are the learner's.
+    for (const name of [GEN, "decode", "POST /v1/completions"]) {
       const st = status(abortedSpans, name);
       if (st?.code !== "error") problems.push(`aborted request: "${name}" status is ${st?.code ?? "missing"}`);
     }
     const wrongly = fineSpans.filter((s) => s.status.code === "error").map((s) => s.name);
     if (wrongly.length > 0) problems.push(`completed request: ${wrongly.join(", ")} marked as errors`);
     if (problems.length === 0) {
-      return v.pass(`aborted after ${cut.chunks} chunks: "${GEN}" and "decode" are errors (${status(abortedSpans, GEN)?.message ?? ""}); the completed request has no error span`);
+      return v.pass(`aborted after ${cut.chunks} chunks: the server span, "${GEN}" and "decode" are errors (${status(abortedSpans, GEN)?.message ?? ""}); the completed request has no error span`);
     }
     return v.fail(problems.join("; "), "The error status is never set when request.finishReason is \"abort\", or is set on every request.",
       "in buildStageSpans, setStatus({ code: SpanStatusCode.ERROR, message: request.abortReason }) on the generation and decode spans when aborted");
