@@ -60,10 +60,10 @@ writeFileSync(mixFile, JSON.stringify(mix));
 const saturation = buildRequestMix(server.engine.tokenizer, { size: 64, seed: 7, model: config.modelName, fixedLength: true })
   .map((e) => ({ ...e, body: { ...e.body, max_tokens: 64, stream: false, retrieval: undefined } }));
 const saturationFile = join(dir, "saturation.json");
-// The token ids the engine prefills for each saturation request: end-of-text, then the prompt text.
+// The token ids the engine prefills for each saturation request (miniserve-tiny: end-of-text, then the prompt text).
 const saturationPrompts = saturation.map((e) => {
   const b = e.body as { prompt?: string; messages?: { role: "user"; content: string }[] };
-  return [server.engine.tokenizer.eotId, ...server.engine.tokenizer.encode(b.messages ? formatChat(b.messages) : b.prompt!)];
+  return server.engine.tokenizer.promptIds(b.messages ? formatChat(b.messages) : b.prompt!);
 });
 writeFileSync(saturationFile, JSON.stringify(saturation));
 

@@ -96,7 +96,7 @@ def main():
         with open(a.out, "rb") as fh:
             sha = hashlib.sha256(fh.read()).hexdigest()
         c = gpt.cfg
-        conf = {"n_layer": c.n_layer, "n_head": c.n_head, "n_kv_head": c.n_kv_head, "d_model": c.d_model, "head_dim": c.head_dim,
+        conf = {"name": "miniserve-tiny", "n_layer": c.n_layer, "n_head": c.n_head, "n_kv_head": c.n_kv_head, "d_model": c.d_model, "head_dim": c.head_dim,
                 "n_ctx": c.n_ctx, "vocab_size": c.vocab_size, "eot_id": c.vocab_size - 1,
                 "onnx": os.path.basename(a.out), "tokenizer": "tokenizer.json", "sha256": sha}
         with open(a.config_out, "w") as fh:

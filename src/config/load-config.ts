@@ -3,13 +3,20 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { MiniserveError } from "../errors/codes.ts";
+import { modelNameOf } from "./model-name.ts";
 
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** A model folder (miniserve-tiny's model/ or a Hugging Face ONNX export), or an .onnx file in one. */
   readonly modelDir: string;
+  /** The name /v1/models lists and requests must use: MINISERVE_MODEL_NAME, else the model folder's own. */
   readonly modelName: string;
   readonly kvSlots: number;
+  /** Cap on the context served, in tokens; 0 serves the model's own context. */
+  readonly maxContextTokens: number;
+  /** Memory the KV cache may take with every slot at full context; a model that needs more is refused. */
+  readonly kvCacheMib: number;
   readonly queueCapacity: number;
   /** Prompt tokens admitted and prefilled per scheduler step (bounds how long decoding pauses). */
   readonly prefillTokenBudget: number;
@@ -68,6 +75,8 @@ export interface Config {
 interface Field<T> {
   env: string;
   flag: string;
+  /** another flag spelling accepted for the same setting */
+  alias?: string;
   parse: (raw: string, name: string) => T;
   fallback: T;
 }
@@ -135,9 +144,12 @@ const ROOT = resolve(import.meta.dirname, "..", "..");
 const FIELDS = {
   host: { env: "HOST", flag: "host", parse: text, fallback: "127.0.0.1" },
   port: { env: "PORT", flag: "port", parse: int(0, 65535), fallback: 8000 },
-  modelDir: { env: "MINISERVE_MODEL_DIR", flag: "model-dir", parse: text, fallback: "model" },
-  modelName: { env: "MINISERVE_MODEL_NAME", flag: "model-name", parse: text, fallback: "miniserve-tiny" },
+  modelDir: { env: "MINISERVE_MODEL_DIR", flag: "model-dir", alias: "model", parse: text, fallback: "model" },
+  // "" = the model's own name (model-config.json's "name", else the folder's name), filled in below.
+  modelName: { env: "MINISERVE_MODEL_NAME", flag: "model-name", parse: text, fallback: "" },
   kvSlots: { env: "MINISERVE_KV_SLOTS", flag: "kv-slots", parse: int(1, 256), fallback: 32 },
+  maxContextTokens: { env: "MINISERVE_MAX_CONTEXT_TOKENS", flag: "max-context-tokens", parse: int(0, 1_048_576), fallback: 0 },
+  kvCacheMib: { env: "MINISERVE_KV_CACHE_MIB", flag: "kv-cache-mib", parse: int(1, 1_048_576), fallback: 2048 },
   queueCapacity: { env: "MINISERVE_QUEUE_CAPACITY", flag: "queue-capacity", parse: int(0, 100_000), fallback: 256 },
   prefillTokenBudget: { env: "MINISERVE_PREFILL_TOKEN_BUDGET", flag: "prefill-token-budget", parse: int(16, 65_536), fallback: 512 },
   ortThreads: { env: "MINISERVE_ORT_THREADS", flag: "ort-threads", parse: int(1, 64), fallback: 1 },
@@ -175,7 +187,7 @@ const FIELDS = {
 /** The flags loadConfig accepts, for --help texts. */
 export function configHelp(): string {
   return Object.values(FIELDS)
-    .map((f) => `  --${f.flag.padEnd(22)} env ${f.env.padEnd(32)} default ${JSON.stringify(f.fallback)}`)
+    .map((f: Field<unknown>) => `  --${(f.flag + (f.alias ? `, --${f.alias}` : "")).padEnd(22)} env ${f.env.padEnd(32)} default ${JSON.stringify(f.fallback)}`)
     .join("\n");
 }
 
@@ -188,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   try {
     flags = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.values(FIELDS).map((f) => [f.flag, { type: "string" as const }])),
+      options: Object.fromEntries(Object.values(FIELDS).flatMap((f: Field<unknown>) => [f.flag, ...(f.alias ? [f.alias] : [])].map((flag) => [flag, { type: "string" as const }]))),
       strict: true,
       allowPositionals: false,
     }).values;
@@ -197,9 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   }
   const out: Record<string, unknown> = { rootDir: ROOT };
   for (const [key, field] of Object.entries(FIELDS) as [string, Field<unknown>][]) {
-    const fromFlag = flags[field.flag];
+    const flag = field.alias !== undefined && typeof flags[field.alias] === "string" ? field.alias : field.flag;
+    const fromFlag = flags[flag];
     const fromEnv = env[field.env];
-    if (typeof fromFlag === "string") out[key] = field.parse(fromFlag, `--${field.flag}`);
+    if (typeof fromFlag === "string") out[key] = field.parse(fromFlag, `--${flag}`);
     else if (fromEnv !== undefined) out[key] = field.parse(fromEnv, field.env);
     else out[key] = field.fallback;
   }
@@ -211,5 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new MiniserveError("MSV_ERR_CONFIG", `MINISERVE_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed MINISERVE_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}).`);
   }
-  return Object.freeze({ ...config, modelDir: resolve(ROOT, config.modelDir), traceDir: resolve(ROOT, config.traceDir), retrievalDirs: Object.freeze([...config.retrievalDirs]) });
+  const modelDir = resolve(ROOT, config.modelDir);
+  return Object.freeze({
+    ...config, modelDir, modelName: config.modelName || modelNameOf(modelDir),
+    traceDir: resolve(ROOT, config.traceDir), retrievalDirs: Object.freeze([...config.retrievalDirs]),
+  });
 }

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { MiniserveError } from "../errors/codes.ts";
 import type { CoreEvent, CoreInit, CoreRequest, FromCore, ToCore } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
-import type { ModelConfig } from "./model-session.ts";
+import type { ModelConfig } from "./model-config.ts";
 
 export class CoreClient {
   private onEvents: (events: readonly CoreEvent[]) => void = () => {};
@@ -31,7 +31,7 @@ export class CoreClient {
     const config = await new Promise<ModelConfig>((resolve, reject) => {
       worker.once("message", (msg: FromCore) => {
         if (msg.kind === "ready") resolve(msg.config);
-        else if (msg.kind === "init-error") reject(new MiniserveError("MSV_ERR_MODEL_FILE", msg.message));
+        else if (msg.kind === "init-error") reject(new MiniserveError(msg.code, msg.message));
       });
       worker.once("error", reject);
     });

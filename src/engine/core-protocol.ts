@@ -1,11 +1,13 @@
 // Messages between the engine front (main thread: HTTP, tokenizer, events) and the engine core
 // (worker thread: scheduler, KV cache, model, sampler). Times cross threads as epoch milliseconds.
+import type { ErrorCode } from "../errors/codes.ts";
 import type { FinishReason, StepPhase } from "./lifecycle-events.ts";
+import type { ModelLimits } from "./model-folder.ts";
 
-export interface CoreInit {
+export interface CoreInit extends ModelLimits {
+  /** a model folder, or an .onnx file inside one */
   readonly modelDir: string;
   readonly intraOpThreads: number;
-  readonly slots: number;
   readonly prefillTokenBudget: number;
 }
 
@@ -42,8 +44,8 @@ export type CoreEvent =
   | { readonly kind: "finished"; readonly id: string; readonly finishReason: FinishReason; readonly reason: string | null; readonly atMs: number };
 
 export type FromCore =
-  | { readonly kind: "ready"; readonly config: import("./model-session.ts").ModelConfig }
-  | { readonly kind: "init-error"; readonly message: string }
+  | { readonly kind: "ready"; readonly config: import("./model-config.ts").ModelConfig }
+  | { readonly kind: "init-error"; readonly code: ErrorCode; readonly message: string }
   | { readonly kind: "update"; readonly events: readonly CoreEvent[] }
   | { readonly kind: "closed" };
 

@@ -4,7 +4,7 @@ import { SlotPool } from "./kv-cache.ts";
 import type { CoreEvent, CoreRequest } from "./core-protocol.ts";
 import { epochNow } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
-import type { LocalModelRunner, RowOutput, StepOutput } from "./model-runner.ts";
+import type { ModelRunner, RowOutput, StepOutput } from "./model-runner.ts";
 import { Sampler, seededRandom } from "./sampler.ts";
 import type { Random } from "./sampler.ts";
 
@@ -25,11 +25,12 @@ export class EngineCore {
   private readonly byId = new Map<string, CoreRow>();
   private readonly slots: SlotPool;
   private readonly sampler: Sampler;
+  private readonly stopIds: ReadonlySet<number>;
   private looping = false;
   private events: CoreEvent[] = [];
 
   constructor(
-    private readonly runner: LocalModelRunner,
+    private readonly runner: ModelRunner,
     slots: number,
     private readonly prefillTokenBudget: number,
     /** receives each iteration's events, in order */
@@ -37,6 +38,7 @@ export class EngineCore {
   ) {
     this.slots = new SlotPool(slots);
     this.sampler = new Sampler(runner.config.vocabSize);
+    this.stopIds = new Set(runner.config.stopIds);
   }
 
   add(request: CoreRequest): void {
@@ -133,14 +135,13 @@ export class EngineCore {
 
   /** Sample every row's next token, publish the step, and end the rows that are done. */
   private sampleStep(phase: "prefill" | "decode", startMs: number, endMs: number, rows: CoreRow[], tokens: number[], out: StepOutput): void {
-    const eot = this.runner.config.eotId;
     const sampled = rows.map((row, b) =>
       row.stopWith !== null ? -1 : sampleRow(this.sampler, out.rows[b]!, row));
     this.events.push({ kind: "step", phase, startMs, endMs, rows: rows.map((r, b) => ({ id: r.request.id, tokens: tokens[b]! })), paddedTokens: out.paddedTokens, sampled });
     rows.forEach((row, b) => {
       const token = sampled[b]!;
       if (token < 0) return;
-      if (token === eot && !row.request.ignoreEos) return this.finish(row, "stop", null);
+      if (this.stopIds.has(token) && !row.request.ignoreEos) return this.finish(row, "stop", null);
       row.lastToken = token;
       row.generated++;
       if (row.generated >= row.request.maxTokens) return this.finish(row, "length", null);
@@ -152,6 +153,7 @@ export class EngineCore {
   private finish(row: CoreRow, finishReason: FinishReason, reason: string | null): void {
     if (!this.byId.delete(row.request.id)) return;
     if (row.slot >= 0) {
+      this.runner.release(row.slot);
       this.slots.release(row.slot);
       const at = this.active.indexOf(row);
       if (at >= 0) this.active.splice(at, 1);

@@ -9,17 +9,23 @@ import type { CoreEvent } from "./core-protocol.ts";
 import { toLocalMs } from "./core-protocol.ts";
 import { LifecycleEvents } from "./lifecycle-events.ts";
 import type { FinishReason, StepRow } from "./lifecycle-events.ts";
-import type { ModelConfig } from "./model-session.ts";
+import type { ModelConfig } from "./model-config.ts";
 import { assertPromptFits, promptRoom, promptTooLong } from "./prompt-fit.ts";
 import type { ContextWindow } from "./prompt-fit.ts";
 import { EngineRequest } from "./request.ts";
 import type { GenerationResult, RetrievedPassage } from "./request.ts";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { ChatTurn, TextTokenizer } from "./text-tokenizer.ts";
 
 export interface EngineOptions {
   readonly modelName: string;
   readonly kvSlots: number;
   readonly queueCapacity: number;
+}
+
+/** The chat with retrieved passages put before the content of its last user turn. */
+function withContext(messages: readonly ChatTurn[], format: (text: string) => string): ChatTurn[] {
+  const last = messages.map((m) => m.role).lastIndexOf("user");
+  return messages.map((m, i) => (i === last ? { role: m.role, content: format(m.content) } : m));
 }
 
 /** Anything that finds passages for a query; src/retrieval provides the BM25 one. */
@@ -29,7 +35,10 @@ export interface Retriever {
 }
 
 export interface GenerateRequest {
+  /** the text to continue; for a chat, its plain-text form, used when the model has no chat template */
   readonly prompt: string;
+  /** a chat's turns, rendered by the model's chat template when it has one */
+  readonly messages?: readonly ChatTurn[] | undefined;
   readonly maxTokens: number;
   readonly temperature: number;
   readonly topP: number;
@@ -70,6 +79,7 @@ export class Engine {
   /** Every request the core has not reported finished, by id. */
   private readonly live = new Map<string, EngineRequest>();
   private readonly settle = new Map<EngineRequest, (result: GenerationResult) => void>();
+  private readonly stopIds: ReadonlySet<number>;
   private queued = 0;
   private running = 0;
   private accepting = true;
@@ -77,13 +87,14 @@ export class Engine {
 
   constructor(
     private readonly core: CoreClient,
-    readonly tokenizer: Tokenizer,
+    readonly tokenizer: TextTokenizer,
     readonly options: EngineOptions,
     private readonly retriever: Retriever | null = null,
     onListenerError?: (event: string, err: unknown) => void,
   ) {
     this.events = new LifecycleEvents(onListenerError);
     this.config = core.config;
+    this.stopIds = new Set(core.config.stopIds);
     core.attach((events) => this.apply(events), (err) => this.failAll(err));
   }
 
@@ -120,18 +131,22 @@ export class Engine {
       { arrivedMs: req.arrivedMs ?? performance.now() }, req.meta ?? {}, req.ignoreEos ?? false,
     );
     let prompt = req.prompt;
+    let messages = req.messages;
     if (req.retrievalTopK !== undefined && req.retrievalTopK > 0 && this.retriever !== null) {
       request.timings.retrievalStartMs = performance.now();
-      request.passages = this.retriever.search(req.retrievalQuery ?? req.prompt, req.retrievalTopK);
-      prompt = this.retriever.format(request.passages, prompt);
+      const passages = this.retriever.search(req.retrievalQuery ?? req.prompt, req.retrievalTopK);
+      request.passages = passages;
+      prompt = this.retriever.format(passages, prompt);
+      messages = messages && withContext(messages, (text) => this.retriever!.format(passages, text));
       request.timings.retrievedMs = performance.now();
     }
 
     request.timings.tokenizeStartMs = performance.now();
-    // Every prompt starts with the end-of-text token: the model learned documents begin after it.
-    // Tokenizing stops as soon as the prompt is known not to fit: the count past that is not needed.
+    // A chat goes through the model's own template when it has one; the tokenizer decides how a
+    // prompt begins (miniserve-tiny: end-of-text first, the way it saw documents in training) and may
+    // stop counting once the prompt is known not to fit: the count past that is not needed.
     const room = promptRoom(this.window, req.maxTokens);
-    request.promptIds = [this.tokenizer.eotId, ...this.tokenizer.encode(prompt, room)];
+    request.promptIds = (messages && this.tokenizer.chatIds(messages)) ?? this.tokenizer.promptIds(prompt, room + 1);
     request.timings.tokenizedMs = performance.now();
     if (request.promptIds.length - 1 > room) throw promptTooLong(this.window, req.maxTokens, request.passages.length);
 
@@ -218,7 +233,7 @@ export class Engine {
       request.timings.firstTokenMs = atMs;
       this.events.emit("first-token", { request });
     }
-    const eot = token === this.tokenizer.eotId;
+    const eot = this.stopIds.has(token);
     if (eot && !request.ignoreEos) return; // the core reports the finish
     request.completionTokens++;
     let hitStop = false;

@@ -1,19 +1,33 @@
-// Public surface of the engine: tokenizer, model session, KV cache, sampler, engine core and events.
+// Public surface of the engine: model folders and runners, tokenizers, KV cache, sampler, engine core and events.
 export { Engine } from "./engine.ts";
 export type { EngineOptions, EngineStats, GenerateRequest, GenerationHandle, Retriever } from "./engine.ts";
 export { KvCache, SlotPool } from "./kv-cache.ts";
 export type { KvGeometry } from "./kv-cache.ts";
 export { LifecycleEvents } from "./lifecycle-events.ts";
 export type { EngineEventMap, EngineEventName, FinishReason, StepEvent, StepPhase, StepRow } from "./lifecycle-events.ts";
-export { ModelSession, readModelConfig, sha256File } from "./model-session.ts";
-export { LocalModelRunner } from "./model-runner.ts";
+export { kvBytesPerToken, readModelConfig, sha256File } from "./model-config.ts";
+export type { ModelConfig, ModelFormat } from "./model-config.ts";
+export { modelRoot, readModelFolder } from "./model-folder.ts";
+export type { ModelLimits } from "./model-folder.ts";
+export { ModelSession } from "./model-session.ts";
+export type { ForwardInput, ForwardOutput } from "./model-session.ts";
+export { LocalModelRunner, planGroups, runGrouped } from "./model-runner.ts";
 export type { DecodeRow, ModelRunner, PrefillRow, RowOutput, StepOutput } from "./model-runner.ts";
+export { DecoderSession } from "./decoder-session.ts";
+export type { DecoderInput, DecoderOutput } from "./decoder-session.ts";
+export { readDecoderSignature } from "./decoder-signature.ts";
+export type { DecoderSignature, ValueInfo } from "./decoder-signature.ts";
+export { DecoderRunner } from "./decoder-runner.ts";
+export { loadRunner, loadTokenizer, openModel } from "./model-loader.ts";
+export type { OpenModel } from "./model-loader.ts";
 export { CoreClient } from "./core-client.ts";
 export type { CoreEvent, CoreInit, CoreRequest } from "./core-protocol.ts";
 export { EngineCore } from "./engine-core.ts";
-export type { ForwardInput, ForwardOutput, ModelConfig } from "./model-session.ts";
 export { EngineRequest } from "./request.ts";
 export type { GenerationResult, RequestTimings, RetrievedPassage } from "./request.ts";
 export { Sampler, seededRandom } from "./sampler.ts";
 export type { Random, SamplingParams } from "./sampler.ts";
+export { HfTokenizer } from "./hf-tokenizer.ts";
+export { ChatTemplate } from "./chat-template.ts";
+export type { ChatTurn, TextTokenizer, TokenTextStream } from "./text-tokenizer.ts";
 export { StreamDecoder, Tokenizer } from "./tokenizer.ts";

@@ -1,7 +1,9 @@
 // Runs the model over KV-cache slots: prefill a batch of prompts, or advance a batch by one token.
-// LocalModelRunner does it on the calling thread; model-worker.ts hosts one in a worker thread.
+// LocalModelRunner runs miniserve-tiny's graph (decoder-runner.ts runs Hugging Face exports);
+// model-worker.ts hosts one in a worker thread.
 import { KvCache } from "./kv-cache.ts";
-import type { ModelConfig, ModelSession } from "./model-session.ts";
+import type { ModelConfig } from "./model-config.ts";
+import type { ModelSession } from "./model-session.ts";
 
 export interface PrefillRow {
   readonly slot: number;
@@ -19,7 +21,8 @@ export interface DecodeRow {
 /** Where one row's next-token logits and probabilities sit: V values from `offset` in each array. */
 export interface RowOutput {
   readonly logits: Float32Array;
-  readonly probs: Float32Array;
+  /** softmax at the row's temperature, when the graph computes it (the sampler computes it otherwise) */
+  readonly probs?: Float32Array | undefined;
   readonly offset: number;
 }
 
@@ -39,6 +42,8 @@ export interface ModelRunner {
   readonly config: ModelConfig;
   prefill(rows: readonly PrefillRow[]): Promise<StepOutput>;
   decode(rows: readonly DecodeRow[]): Promise<StepOutput>;
+  /** The slot's request ended: its cached keys and values may go. */
+  release(slot: number): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +64,7 @@ export class LocalModelRunner implements ModelRunner {
    * are split into groups of similar length when the padding saved outweighs an extra call.
    */
   async prefill(rows: readonly PrefillRow[]): Promise<StepOutput> {
-    return this.grouped(rows, (r) => r.tokens.length, PREFILL_CALL_COST_ROW_TOKENS, (group) => this.prefillGroup(group));
+    return runGrouped(rows, (r) => r.tokens.length, PREFILL_CALL_COST_ROW_TOKENS, (group) => this.prefillGroup(group));
   }
 
   private async prefillGroup(rows: readonly PrefillRow[]): Promise<StepOutput> {
@@ -90,26 +95,7 @@ export class LocalModelRunner implements ModelRunner {
    * the padding saved outweighs the fixed cost of an extra call.
    */
   async decode(rows: readonly DecodeRow[]): Promise<StepOutput> {
-    return this.grouped(rows, (r) => this.kv.length(r.slot), CALL_COST_ROW_TOKENS, (group) => this.decodeGroup(group));
-  }
-
-  /** Sort rows by `length`, run each planned group, and hand each row its own pass's output. */
-  private async grouped<R>(rows: readonly R[], length: (row: R) => number, callCost: number, run: (group: R[]) => Promise<StepOutput>): Promise<StepOutput> {
-    const order = rows.map((_, i) => i).sort((a, b) => length(rows[a]!) - length(rows[b]!));
-    const groups = planGroups(order.map((i) => length(rows[i]!)), callCost);
-    if (groups.length === 1) {
-      // One pass over the rows as given: no reordering, so the outputs are already in row order.
-      return run(rows.slice());
-    }
-    const out: RowOutput[] = new Array(rows.length);
-    let paddedTokens = 0;
-    for (const group of groups) {
-      const members = order.slice(group.start, group.end);
-      const pass = await run(members.map((i) => rows[i]!));
-      paddedTokens += pass.paddedTokens;
-      members.forEach((rowIndex, k) => (out[rowIndex] = pass.rows[k]!));
-    }
-    return { rows: out, paddedTokens };
+    return runGrouped(rows, (r) => this.kv.length(r.slot), CALL_COST_ROW_TOKENS, (group) => this.decodeGroup(group));
   }
 
   private async decodeGroup(rows: readonly DecodeRow[]): Promise<StepOutput> {
@@ -139,9 +125,31 @@ export class LocalModelRunner implements ModelRunner {
     return { rows: rowOutputs(out.logits, out.probs, B, this.config.vocabSize), paddedTokens: B };
   }
 
+  /** Nothing to free: the slot's memory is preallocated and a new prefill resets it. */
+  release(): void {}
+
   async close(): Promise<void> {
     await this.model.release();
   }
+}
+
+/** Sort rows by `length`, run each planned group, and hand each row its own pass's output. */
+export async function runGrouped<R>(rows: readonly R[], length: (row: R) => number, callCost: number, run: (group: R[]) => Promise<StepOutput>): Promise<StepOutput> {
+  const order = rows.map((_, i) => i).sort((a, b) => length(rows[a]!) - length(rows[b]!));
+  const groups = planGroups(order.map((i) => length(rows[i]!)), callCost);
+  if (groups.length === 1) {
+    // One pass over the rows as given: no reordering, so the outputs are already in row order.
+    return run(rows.slice());
+  }
+  const out: RowOutput[] = new Array(rows.length);
+  let paddedTokens = 0;
+  for (const group of groups) {
+    const members = order.slice(group.start, group.end);
+    const pass = await run(members.map((i) => rows[i]!));
+    paddedTokens += pass.paddedTokens;
+    members.forEach((rowIndex, k) => (out[rowIndex] = pass.rows[k]!));
+  }
+  return { rows: out, paddedTokens };
 }
 
 function rowOutputs(logits: Float32Array, probs: Float32Array, batch: number, vocabSize: number): RowOutput[] {

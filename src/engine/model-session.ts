@@ -1,22 +1,9 @@
-// Loads the ONNX language model and runs one forward pass over a batch with its past KV cache.
+// Loads miniserve-tiny's ONNX graph and runs one forward pass over a batch with its past KV cache.
 // The engine calls it for prefill (past length 0) and for each decode step; see docs/miniserve-map.md.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { MiniserveError } from "../errors/codes.ts";
-import type { KvGeometry } from "./kv-cache.ts";
-
-export interface ModelConfig extends KvGeometry {
-  /** query heads; key/value heads are nKvHead (fewer with multi-query attention) */
-  readonly nHead: number;
-  readonly dModel: number;
-  readonly vocabSize: number;
-  readonly eotId: number;
-  readonly onnxFile: string;
-  readonly tokenizerFile: string;
-  readonly sha256: string;
-}
+import { readModelConfig } from "./model-config.ts";
+import type { ModelConfig } from "./model-config.ts";
 
 export interface ForwardInput {
   readonly batch: number;
@@ -42,47 +29,15 @@ export interface ForwardOutput {
   readonly present: Float32Array[];
 }
 
-export function readModelConfig(modelDir: string): ModelConfig {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(join(modelDir, "model-config.json"), "utf8")) as Record<string, unknown>;
-  } catch (err) {
-    throw new MiniserveError("MSV_ERR_MODEL_FILE", `cannot read ${join(modelDir, "model-config.json")}: ${(err as Error).message}. Set MINISERVE_MODEL_DIR to the folder holding the model (default: model/).`);
-  }
-  const num = (key: string): number => {
-    const v = raw[key];
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-      throw new MiniserveError("MSV_ERR_MODEL_FILE", `model-config.json: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  };
-  return {
-    nLayer: num("n_layer"),
-    nHead: num("n_head"),
-    nKvHead: num("n_kv_head"),
-    headDim: num("head_dim"),
-    nCtx: num("n_ctx"),
-    dModel: num("d_model"),
-    vocabSize: num("vocab_size"),
-    eotId: num("eot_id"),
-    onnxFile: join(modelDir, String(raw["onnx"] ?? "miniserve-tiny.onnx")),
-    tokenizerFile: join(modelDir, String(raw["tokenizer"] ?? "tokenizer.json")),
-    sha256: String(raw["sha256"] ?? ""),
-  };
-}
-
-export function sha256File(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
-
 export class ModelSession {
   private constructor(
     readonly config: ModelConfig,
     private readonly session: ort.InferenceSession,
   ) {}
 
-  static async load(modelDir: string, opts: { intraOpThreads: number }): Promise<ModelSession> {
-    const config = readModelConfig(modelDir);
+  /** `config`: the folder's description when the caller already read it (with its context cap). */
+  static async load(modelDir: string, opts: { intraOpThreads: number; config?: ModelConfig }): Promise<ModelSession> {
+    const config = opts.config ?? readModelConfig(modelDir);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(config.onnxFile, {

@@ -1,25 +1,25 @@
 // Worker-thread entry: owns the ONNX session, the KV-cache memory and the engine core's scheduling
 // loop. onnxruntime-node computes synchronously, so here it never blocks fastify's event loop.
 import { parentPort, workerData } from "node:worker_threads";
+import { isMiniserveError } from "../errors/codes.ts";
 import type { CoreInit, FromCore, ToCore } from "./core-protocol.ts";
 import { EngineCore } from "./engine-core.ts";
-import { ModelSession } from "./model-session.ts";
-import { LocalModelRunner } from "./model-runner.ts";
+import { loadRunner } from "./model-loader.ts";
+import type { ModelRunner } from "./model-runner.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("model-worker.ts must run in a worker thread");
 const init = workerData as CoreInit;
 const send = (msg: FromCore): void => port.postMessage(msg);
 
-let runner: LocalModelRunner;
+let runner: ModelRunner;
 let core: EngineCore;
 try {
-  const model = await ModelSession.load(init.modelDir, { intraOpThreads: init.intraOpThreads });
-  runner = new LocalModelRunner(model, init.slots);
+  runner = await loadRunner(init);
   core = new EngineCore(runner, init.slots, init.prefillTokenBudget, (events) => send({ kind: "update", events }));
   send({ kind: "ready", config: runner.config });
 } catch (err) {
-  send({ kind: "init-error", message: (err as Error).message });
+  send({ kind: "init-error", code: isMiniserveError(err) ? err.code : "MSV_ERR_MODEL_FILE", message: (err as Error).message });
   process.exit(0);
 }
 

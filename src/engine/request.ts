@@ -1,6 +1,6 @@
 // One request's state inside the engine: its tokens, timings, sampling, stop strings and result.
 // Lab 02 reads its timings to build spans; lab 03 reads its usage to price it.
-import type { StreamDecoder } from "./tokenizer.ts";
+import type { TokenTextStream } from "./text-tokenizer.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
 import type { SamplingParams } from "./sampler.ts";
 
@@ -62,7 +62,7 @@ export class EngineRequest {
     /** the sampler's seed: the same seed gives the same text */
     readonly seed: number,
     readonly stop: readonly string[],
-    readonly decoder: StreamDecoder,
+    readonly decoder: TokenTextStream,
     readonly onText: ((delta: string) => void) | undefined,
     readonly timings: RequestTimings,
     meta: Record<string, unknown>,

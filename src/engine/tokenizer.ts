@@ -1,6 +1,7 @@
 // Byte-level BPE tokenizer: text -> token ids -> text, round-tripping any UTF-8 input.
 // The merges are learned at model build time (model/build/tokenizer.py); lab 01 counts its tokens.
 import { readFileSync } from "node:fs";
+import type { TextTokenizer, TokenTextStream } from "./text-tokenizer.ts";
 
 interface TokenizerFile {
   type: "byte-bpe";
@@ -13,7 +14,7 @@ interface TokenizerFile {
 /** Chunks encoded so far; prompts repeat words a lot, so a bounded memo saves most of the BPE work. */
 const CHUNK_CACHE_LIMIT = 20_000;
 
-export class Tokenizer {
+export class Tokenizer implements TextTokenizer {
   readonly vocabSize: number;
   readonly eotId: number;
   /** Bytes of the longest token: a text of n UTF-8 bytes is at least n / maxTokenBytes tokens. */
@@ -66,6 +67,16 @@ export class Tokenizer {
     return out;
   }
 
+  /** Every prompt starts with the end-of-text token: the model learned documents begin after it. */
+  promptIds(prompt: string, limit = Infinity): number[] {
+    return [this.eotId, ...this.encode(prompt, limit - 1)];
+  }
+
+  /** miniserve-tiny is a base model without a chat template: chats are sent flattened into text. */
+  chatIds(): null {
+    return null;
+  }
+
   /** Standard BPE: repeatedly merge the adjacent pair with the lowest rank until none is mergeable. */
   private encodeChunk(chunk: string): number[] {
     let ids: number[] = Array.from(this.encoder.encode(chunk));
@@ -113,7 +124,7 @@ export class Tokenizer {
   }
 }
 
-export class StreamDecoder {
+export class StreamDecoder implements TokenTextStream {
   private readonly decoder = new TextDecoder("utf-8", { fatal: false });
   constructor(private readonly tokenizer: Tokenizer) {}
 

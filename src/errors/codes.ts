@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   // --- configuration (startup) ---
   MSV_ERR_CONFIG: { statusCode: 500, type: "config_error", summary: "A configuration value from the environment or the command line is invalid." },
   MSV_ERR_MODEL_FILE: { statusCode: 500, type: "config_error", summary: "The model files could not be loaded." },
+  MSV_ERR_MODEL_NO_CACHE: { statusCode: 500, type: "config_error", summary: "The model's ONNX graph takes no past key/values: it was exported without a KV cache." },
+  MSV_ERR_MODEL_UNSUPPORTED: { statusCode: 500, type: "config_error", summary: "The model folder holds a model miniserve cannot run (an encoder-decoder, an unknown graph input, a float16 cache, files from different models)." },
+  MSV_ERR_MODEL_TOKENIZER: { statusCode: 500, type: "config_error", summary: "The model's tokenizer or chat template cannot be loaded." },
+  MSV_ERR_MODEL_MEMORY: { statusCode: 500, type: "config_error", summary: "The KV cache for every slot at the model's context would exceed the memory configured for it." },
   // --- quiz CLI ---
   MSV_ERR_QUIZ_UNKNOWN: { statusCode: 400, type: "cli_error", summary: "No quiz with this number exists under quizzes/." },
   MSV_ERR_QUIZ_FORMAT: { statusCode: 400, type: "cli_error", summary: "A quiz file is malformed; the message names the file, the line and what to fix." },

@@ -1,7 +1,7 @@
 // The documented request mix every benchmark and load test sends: short and long prompts, with and
 // without retrieval, streaming and not, a spread of max_tokens. Deterministic for a given seed (lab 03).
 import { seededRandom } from "../engine/sampler.ts";
-import type { Tokenizer } from "../engine/tokenizer.ts";
+import type { TextTokenizer } from "../engine/text-tokenizer.ts";
 
 export interface MixEntry {
   readonly kind: "completion" | "chat";
@@ -41,7 +41,7 @@ const WORDS = (
 ).split(" ");
 
 /** A prompt of exactly `tokens` tokens (BOS excluded), built from plain English words. */
-function promptOf(tokens: number, tokenizer: Tokenizer, random: () => number): string {
+function promptOf(tokens: number, tokenizer: TextTokenizer, random: () => number): string {
   const words: string[] = [];
   let text = "";
   while (tokenizer.encode(text).length < tokens) {
@@ -53,7 +53,7 @@ function promptOf(tokens: number, tokenizer: Tokenizer, random: () => number): s
   return text;
 }
 
-export function buildRequestMix(tokenizer: Tokenizer, opts: MixOptions): MixEntry[] {
+export function buildRequestMix(tokenizer: TextTokenizer, opts: MixOptions): MixEntry[] {
   const random = seededRandom(opts.seed);
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const out: MixEntry[] = [];

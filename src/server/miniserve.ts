@@ -2,7 +2,7 @@
 // `npm run serve` and every lab notebook call startMiniserve(); close() shuts it down gracefully.
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.ts";
-import { CoreClient, Engine, Tokenizer } from "../engine/index.ts";
+import { Engine, openModel } from "../engine/index.ts";
 import { Bm25Retriever, loadPassages } from "../retrieval/index.ts";
 import { buildApp } from "./app.ts";
 import type { AppOptions } from "./app.ts";
@@ -26,10 +26,11 @@ export interface EngineParts {
 export async function createEngine(config: Config, onListenerError?: (event: string, err: unknown) => void): Promise<EngineParts> {
   // The engine core (scheduler, KV cache, model) runs in a worker thread: a forward pass would
   // otherwise block fastify's event loop, and steps follow each other without waiting for HTTP.
-  const core = await CoreClient.start({
+  // The folder and its tokenizer are checked first, so a bad folder fails before the worker starts.
+  const { core, tokenizer } = await openModel({
     modelDir: config.modelDir, intraOpThreads: config.ortThreads, slots: config.kvSlots, prefillTokenBudget: config.prefillTokenBudget,
+    maxContextTokens: config.maxContextTokens, kvCacheMib: config.kvCacheMib,
   });
-  const tokenizer = Tokenizer.fromFile(core.config.tokenizerFile);
   const retriever = new Bm25Retriever(loadPassages(config.rootDir, config.retrievalDirs));
   const engine = new Engine(core, tokenizer, {
     modelName: config.modelName,

@@ -12,7 +12,10 @@ export interface ChatMessage {
 export interface GenerationParams {
   readonly kind: "completion" | "chat";
   readonly model: string;
+  /** the completion's prompt, or the chat flattened into plain text (for models without a chat template) */
   readonly prompt: string;
+  /** a chat's turns: the engine renders them with the model's chat template when it has one */
+  readonly messages: readonly ChatMessage[] | undefined;
   /** the text retrieval searches for: the prompt, or the last user message of a chat */
   readonly query: string;
   readonly maxTokens: number;
@@ -135,6 +138,7 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
 
   let prompt: string;
   let query: string;
+  let messages: ChatMessage[] | undefined;
   if (kind === "completion") {
     let p = body["prompt"];
     if (p === undefined) throw new MiniserveError("MSV_ERR_MISSING_FIELD", "'prompt' is required: the text to continue.", "prompt");
@@ -145,7 +149,7 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
     neutralOnly(body, "best_of", [1], "only best_of 1");
     neutralOnly(body, "suffix", [""], "no insertion mode");
   } else {
-    const messages = readMessages(body);
+    messages = readMessages(body);
     prompt = formatChat(messages);
     query = [...messages].reverse().find((m) => m.role === "user")?.content ?? prompt;
     neutralOnly(body, "top_logprobs", [0], "no log-probabilities");
@@ -177,7 +181,7 @@ export function validateGeneration(kind: "completion" | "chat", raw: unknown, co
     includeUsage = iu === true;
   }
   return {
-    kind, model, prompt, query, maxTokens, stream, includeUsage, ignoreEos, audit,
+    kind, model, prompt, messages, query, maxTokens, stream, includeUsage, ignoreEos, audit,
     temperature: optionalNumber(body, "temperature", 0, 2, 1),
     topP: optionalNumber(body, "top_p", 0.01, 1, 1),
     seed: body["seed"] === undefined || body["seed"] === null ? undefined : optionalNumber(body, "seed", 0, 2 ** 32 - 1, 0, true),

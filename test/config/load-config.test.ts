@@ -17,7 +17,22 @@ test("HOST and PORT from the environment; flags win over the environment", () =>
   assert.equal(loadConfig({ PORT: "9001" }, ["--port", "9002"]).port, 9002);
 });
 
+test("the served model: --model (or --model-dir, MINISERVE_MODEL_DIR) picks the folder, which names it unless MINISERVE_MODEL_NAME does", () => {
+  const tiny = loadConfig({}, []);
+  assert.equal(tiny.modelName, "miniserve-tiny", "model/model-config.json names the default model");
+  const hf = loadConfig({}, ["--model", "model/tiny-random-llama"]);
+  assert.ok(hf.modelDir.endsWith("/model/tiny-random-llama"));
+  assert.equal(hf.modelName, "tiny-random-llama", "a Hugging Face folder is named after itself");
+  assert.equal(loadConfig({ MINISERVE_MODEL_DIR: "model/tiny-random-llama" }, []).modelName, "tiny-random-llama");
+  assert.equal(loadConfig({ MINISERVE_MODEL_DIR: "model" }, ["--model", "model/tiny-random-llama/model.onnx"]).modelName, "tiny-random-llama", "an .onnx file: its folder's name; the flag wins");
+  assert.equal(loadConfig({ MINISERVE_MODEL_NAME: "smol" }, ["--model", "model/tiny-random-llama"]).modelName, "smol");
+  assert.deepEqual([tiny.maxContextTokens, tiny.kvCacheMib], [0, 2048], "the model's own context, 2 GiB of KV cache at most");
+  assert.equal(loadConfig({ MINISERVE_MAX_CONTEXT_TOKENS: "2048", MINISERVE_KV_CACHE_MIB: "512" }, []).maxContextTokens, 2048);
+});
+
 const bad: [Record<string, string>, string[], RegExp][] = [
+  [{ MINISERVE_MAX_CONTEXT_TOKENS: "-5" }, [], /MINISERVE_MAX_CONTEXT_TOKENS must be an integer from 0/],
+  [{ MINISERVE_KV_CACHE_MIB: "0" }, [], /MINISERVE_KV_CACHE_MIB must be an integer from 1/],
   [{ PORT: "eighty" }, [], /PORT must be an integer from 0 to 65535; got "eighty"/],
   [{ PORT: "70000" }, [], /PORT must be an integer from 0 to 65535/],
   [{ MINISERVE_KV_SLOTS: "0" }, [], /MINISERVE_KV_SLOTS must be an integer from 1 to 256/],

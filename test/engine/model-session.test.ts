@@ -27,7 +27,7 @@ const ref = JSON.parse(readFileSync("model/fixtures/reference-logits.json", "utf
 /** Row b's V logits (or probabilities): each row points into the output of its own forward pass. */
 function rowOf(out: StepOutput, b: number, which: "logits" | "probs" = "logits"): Float32Array {
   const row = out.rows[b]!;
-  return row[which].subarray(row.offset, row.offset + V);
+  return row[which]!.subarray(row.offset, row.offset + V);
 }
 
 function top5(logits: Float32Array): Top[] {

@@ -45,6 +45,7 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
       generation = engine.submit({
         id, arrivedMs,
         prompt: params.prompt,
+        messages: params.messages,
         retrievalQuery: params.query,
         retrievalTopK: params.retrievalTopK,
         maxTokens: params.maxTokens,

@@ -18,6 +18,7 @@ export function registerMetaRoutes(app: FastifyInstance, config: Config, engine:
 
   app.get("/ready", async () => {
     if (!engine.isAccepting) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
-    return { status: "ready", model: config.modelName, ...engine.stats() };
+    // modelSha256 lets a load test record which model file it measured (experiments/, bench/).
+    return { status: "ready", model: config.modelName, modelSha256: engine.config.sha256, ...engine.stats() };
   });
 }
