@@ -8,6 +8,7 @@ import { Worker } from "node:worker_threads";
 import { loadConfig } from "../src/config/index.ts";
 import { ModelSession } from "../src/engine/index.ts";
 import { decodeCeiling } from "./ceiling.ts";
+import { modelIdentity, modelMarkdown } from "./model-identity.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({ options: { out: { type: "string" }, rounds: { type: "string", default: "8" } } });
@@ -54,7 +55,7 @@ const label: Record<Mode, string> = { alone: "nothing else running", compute: "a
 const md = [
   `# Contention: a bare decode step next to other work`,
   ``,
-  `\`${config.modelName}\`, onnxruntime threads ${config.ortThreads}, on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}. Reproduce with \`npm run bench:contention\`.`,
+  `Model ${modelMarkdown(modelIdentity(config))}, onnxruntime threads ${config.ortThreads}, on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}. Reproduce with \`npm run bench:contention\`.`,
   `Decode steps at batch ${BATCH} with a mean cache of ${CACHE} tokens (KV gather + forward pass + KV append, 32 steps per run, median step of 15 runs), while the other core runs:`,
   ``,
   `| the other core | decode tok/s (median of ${rounds} rounds) | rounds, min–max | vs alone |`,

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/index.ts";
 import { ModelSession } from "../src/engine/index.ts";
 import { measureDecode, measurePrefill } from "./ceiling.ts";
+import { modelIdentity, modelMarkdown } from "./model-identity.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({ options: { out: { type: "string" }, repeats: { type: "string", default: "5" } } });
@@ -38,7 +39,8 @@ for (const batch of [1, 8, 16, 32]) {
 }
 
 rows.push(`# Engine ceiling`, ``);
-rows.push(`Model \`${config.modelName}\`: ${nLayer} layers, d_model ${model.config.dModel}, ${nHead} query heads sharing ${nKvHead} key/value head(s), context ${model.config.nCtx}.`);
+const identity = modelIdentity(config);
+rows.push(`Model ${modelMarkdown(identity)}: ${nLayer} layers, d_model ${model.config.dModel}, ${nHead} query heads sharing ${nKvHead} key/value head(s), context ${model.config.nCtx}.`);
 rows.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, onnxruntime intra-op threads ${config.ortThreads}.`);
 rows.push(`Each figure is the median of ${repeats} runs. Reproduce with \`npm run bench:engine\`.`, ``);
 rows.push(`## Prefill`, ``, `| rows × prompt tokens | tokens/s |`, `|---|---|`);
@@ -49,5 +51,5 @@ rows.push(``, `A decode step here is the KV gather, the forward pass (its output
 const md = rows.join("\n");
 process.stdout.write(md);
 if (values.out) writeFileSync(values.out, md);
-writeFileSync("bench/engine-ceiling.json", JSON.stringify({ prefill: prefillRuns, decode: decodeRuns, ortThreads: config.ortThreads }, null, 2) + "\n");
+writeFileSync("bench/engine-ceiling.json", JSON.stringify({ model: identity, prefill: prefillRuns, decode: decodeRuns, ortThreads: config.ortThreads }, null, 2) + "\n");
 await model.release();

@@ -11,6 +11,7 @@ import { loadConfig } from "../src/config/index.ts";
 import { Tokenizer, readModelConfig } from "../src/engine/index.ts";
 import { buildRequestMix, describeMix } from "../src/loadtest/request-mix.ts";
 import { freePort } from "../test/helpers/free-port.ts";
+import { modelIdentity, modelMarkdown } from "./model-identity.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -149,7 +150,7 @@ const md = [
   "",
   `Bare miniserve (\`MINISERVE_OBSERVABILITY=off\`) against the same server instrumented (100 % of traces kept and exported to the local JSONL store, JSON logs at info to /dev/null, all metrics, per-request cost), each a separate \`src/cli/serve.ts\` process, the load generator (\`bench/load-child.ts\`) a third process. ${rounds} rounds, bare and instrumented alternating (the order flips every round), ${durationS} s per rate, medians over rounds.`,
   "",
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${config.kvSlots} KV slots, onnxruntime threads ${config.ortThreads}. Mix: ${info.requests} fixed-length requests (seed 34), mean prompt ${info.meanPromptTokens.toFixed(1)} tokens, mean max_tokens ${info.meanMaxTokens.toFixed(1)}, ${Math.round(info.streamShare * 100)} % streamed, ${Math.round(info.retrievalShare * 100)} % with retrieval.`,
+  `Model ${modelMarkdown(modelIdentity(config))}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${config.kvSlots} KV slots, onnxruntime threads ${config.ortThreads}. Mix: ${info.requests} fixed-length requests (seed 34), mean prompt ${info.meanPromptTokens.toFixed(1)} tokens, mean max_tokens ${info.meanMaxTokens.toFixed(1)}, ${Math.round(info.streamShare * 100)} % streamed, ${Math.round(info.retrievalShare * 100)} % with retrieval.`,
   "",
   "Reproduce: `npm run bench:overhead -- " + `--rounds ${rounds} --rates ${rates.join(",")} --duration ${durationS} --out bench/overhead.md` + "`",
   "",

@@ -15,6 +15,7 @@ import { decodeCeiling, prefillCeiling, raggedDecodeCeiling } from "./ceiling.ts
 import type { DecodeCeiling, PrefillCeiling } from "./ceiling.ts";
 import { DECODE_SAMPLE_EVERY, DECODE_SAMPLES_MAX, ServerProbe } from "./server-probe.ts";
 import type { ProbeWindow } from "./server-probe.ts";
+import { modelIdentity, modelMarkdown } from "./model-identity.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -201,7 +202,7 @@ const best = pass.at(-1);
 const lines = [
   `# Served benchmark`,
   ``,
-  `miniserve (\`${config.modelName}\`, ${config.kvSlots} KV slots, onnxruntime threads ${config.ortThreads}, log level ${config.logLevel}) on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}.`,
+  `miniserve (model ${modelMarkdown(modelIdentity(config))}, ${config.kvSlots} KV slots, onnxruntime threads ${config.ortThreads}, log level ${config.logLevel}) on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}.`,
   `The load generator (autocannon, ${connections} connections, fixed overall rate) runs as a separate process on the same 2 cores.`,
   `Reproduce with \`npm run bench:served\`.`,
   ``,
@@ -262,4 +263,4 @@ const md = lines.join("\n");
 const omitBatchSamples = (key: string, value: unknown) => (key === "decodeBatchSamples" ? undefined : value);
 process.stdout.write(md);
 if (values.out) writeFileSync(values.out, md);
-writeFileSync(values.out ? values.out.replace(/\.md$/, ".json") : join(dir, "served.json"), JSON.stringify({ config: { kvSlots: config.kvSlots, ortThreads: config.ortThreads }, mix: mixInfo, steps, saturation: satRounds }, omitBatchSamples, 2) + "\n");
+writeFileSync(values.out ? values.out.replace(/\.md$/, ".json") : join(dir, "served.json"), JSON.stringify({ model: modelIdentity(config), config: { kvSlots: config.kvSlots, ortThreads: config.ortThreads }, mix: mixInfo, steps, saturation: satRounds }, omitBatchSamples, 2) + "\n");

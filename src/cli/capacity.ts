@@ -142,6 +142,7 @@ async function main(argv: readonly string[]): Promise<void> {
     mkdirSync(a.out, { recursive: true });
     writeCapacityReport(a.out, {
       generatedAt: new Date().toISOString(), command: `npm run capacity -- ${argv.join(" ")}`.trim(), stepS: a.stepS, connections: a.connections, sloMs: a.sloMs,
+      model: { name: ready.model, sha256: ready.modelSha256 ?? "" },
       mixLine: `Mix: ${info.requests} requests (seed ${a.seed}, every reply generated to max_tokens), mean prompt ${info.meanPromptTokens.toFixed(1)} tokens before retrieval, mean max_tokens ${info.meanMaxTokens.toFixed(1)}, ${(info.streamShare * 100).toFixed(0)} % streamed, ${(info.retrievalShare * 100).toFixed(0)} % with retrieval.`,
       inputs: { ...base, serviceFactor }, steps,
     });

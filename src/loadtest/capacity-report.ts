@@ -13,6 +13,8 @@ export interface CapacityReport {
   readonly stepS: number;
   readonly connections: number;
   readonly sloMs: number;
+  /** the served model as GET /ready named it, and the sha256 of its ONNX file when the server said */
+  readonly model: { readonly name: string; readonly sha256: string };
   readonly mixLine: string;
   readonly inputs: CapacityInputs;
   readonly steps: readonly RampStep[];
@@ -35,6 +37,7 @@ export function renderCapacityReadme(r: CapacityReport): string {
     `# Capacity ramp`,
     ``,
     `Generated ${r.generatedAt} by \`${r.command}\`. Each step offers the request mix at a fixed rate for ${r.stepS} s over ${r.connections} connections; the SLO is p95 < ${r.sloMs} ms with no errors.`,
+    `Model: \`${r.model.name}\`${r.model.sha256 ? ` (ONNX sha256 \`${r.model.sha256}\`)` : ""}.`,
     r.mixLine,
     ``,
     `## Measured`,

@@ -77,7 +77,7 @@ export async function recordLoadTest(opts: RecordOptions, hooks: RecordHooks = {
   const results = buildResults(
     client,
     { url: opts.url, rate: opts.rate, durationS: opts.durationS, connections: opts.connections, timeoutS, graceS, seed: opts.seed, mixSize: opts.mixSize, fixedLength: opts.fixedLength },
-    { url: opts.url, model: ready.model, kvSlots: ready.slotsTotal, queueCapacity: ready.queueCapacity },
+    { url: opts.url, model: ready.model, kvSlots: ready.slotsTotal, queueCapacity: ready.queueCapacity, ...(ready.modelSha256 ? { modelSha256: ready.modelSha256 } : {}) },
     describeMix(mix),
   );
   const dir = join(opts.outDir, results.runId);

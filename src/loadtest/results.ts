@@ -12,7 +12,11 @@ export interface LoadTestResults {
   readonly runId: string;
   readonly startedAtMs: number;
   readonly endedAtMs: number;
-  readonly target: { readonly url: string; readonly model: string; readonly kvSlots: number; readonly queueCapacity: number };
+  readonly target: {
+    readonly url: string; readonly model: string; readonly kvSlots: number; readonly queueCapacity: number;
+    /** sha256 of the served model's ONNX file, when the server said (runs before it was recorded lack it) */
+    readonly modelSha256?: string;
+  };
   readonly options: {
     readonly rate: number; readonly durationS: number; readonly connections: number;
     readonly timeoutS: number; readonly graceS: number;
@@ -56,6 +60,8 @@ const int: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const numOrNull: Check = (v) => v === null || num(v);
 const bool: Check = (v) => typeof v === "boolean";
 const str: Check = (v) => typeof v === "string" && v.length > 0;
+/** A field that may be absent; when present, it must pass `check`. */
+const optional = (check: Check): Check => Object.assign((v: unknown) => check(v), { optional: true });
 
 const DISTRIBUTION = { count: int, mean: numOrNull, p50: numOrNull, p95: numOrNull, p99: numOrNull, max: numOrNull };
 const SHAPE = {
@@ -63,7 +69,7 @@ const SHAPE = {
   schemaVersion: (v: unknown) => v === RESULTS_SCHEMA_VERSION,
   runId: (v: unknown) => typeof v === "string" && /^\d{8}T\d{4}Z-(\d+rps|closed)$/.test(v),
   startedAtMs: int, endedAtMs: int,
-  target: { url: str, model: str, kvSlots: int, queueCapacity: int },
+  target: { url: str, model: str, kvSlots: int, queueCapacity: int, modelSha256: optional((v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v)) },
   options: { rate: nonNeg, durationS: nonNeg, connections: int, timeoutS: nonNeg, graceS: nonNeg, seed: int, mixSize: int, fixedLength: bool },
   mix: { requests: int, meanPromptTokens: nonNeg, meanMaxTokens: nonNeg, streamShare: nonNeg, retrievalShare: nonNeg, chatShare: nonNeg },
   client: {
@@ -87,7 +93,9 @@ function walk(value: unknown, shape: Shape, path: string): string[] {
   const obj = value as Record<string, unknown>;
   for (const [key, check] of Object.entries(shape)) {
     const at = path ? `${path}.${key}` : key;
-    if (!(key in obj)) problems.push(`${at}: missing`);
+    if (!(key in obj)) {
+      if (!(typeof check === "function" && "optional" in check)) problems.push(`${at}: missing`);
+    }
     else if (typeof check === "function") {
       if (!check(obj[key])) problems.push(`${at}: unexpected value ${JSON.stringify(obj[key])?.slice(0, 80)}`);
     } else problems.push(...walk(obj[key], check, at));

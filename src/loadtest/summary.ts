@@ -66,6 +66,11 @@ export function serverView(results: LoadTestResults, server: ServerMetrics): Ser
 const NA = "—";
 const fixed = (x: number | null | undefined, d = 0) => (x === null || x === undefined ? NA : x.toFixed(d));
 const pct = (x: number | null, d = 2) => (x === null ? NA : `${(x * 100).toFixed(d)} %`);
+/** " (ONNX sha256 `…`)" when the run recorded which model file it measured. */
+function modelHash(results: LoadTestResults): string {
+  return results.target.modelSha256 ? ` (ONNX sha256 \`${results.target.modelSha256}\`)` : "";
+}
+
 /** Euros with three significant digits: the costs of a tiny CPU model are millionths of a euro. */
 export function eur(x: number | null | undefined): string {
   if (x === null || x === undefined) return NA;
@@ -91,7 +96,7 @@ export function renderSummary(results: LoadTestResults, server: ServerMetrics | 
   const lines: string[] = [
     `# Load test ${results.runId}`,
     ``,
-    `${o.rate > 0 ? `${o.rate} requests/s` : "Closed loop"} for ${o.durationS} s over ${o.connections} connections against \`${results.target.model}\` at ${results.target.url} (${results.target.kvSlots} KV slots, queue of ${results.target.queueCapacity}), from ${iso(results.startedAtMs)} to ${iso(results.endedAtMs)}.`,
+    `${o.rate > 0 ? `${o.rate} requests/s` : "Closed loop"} for ${o.durationS} s over ${o.connections} connections against \`${results.target.model}\`${modelHash(results)} at ${results.target.url} (${results.target.kvSlots} KV slots, queue of ${results.target.queueCapacity}), from ${iso(results.startedAtMs)} to ${iso(results.endedAtMs)}.`,
     `Mix: ${mix.requests} requests from \`src/loadtest/request-mix.ts\` (seed ${o.seed}${o.fixedLength ? ", every reply generated to max_tokens" : ""}), mean prompt ${mix.meanPromptTokens.toFixed(1)} tokens before retrieval, mean max_tokens ${mix.meanMaxTokens.toFixed(1)}, ${pct(mix.streamShare, 0)} streamed, ${pct(mix.retrievalShare, 0)} with retrieval, ${pct(mix.chatShare, 0)} chat.`,
     ``,
   ];

@@ -4,10 +4,12 @@ import { MiniserveError } from "../errors/codes.ts";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-/** The server's answer to GET /ready: engine.stats() plus the model name. */
+/** The server's answer to GET /ready: engine.stats() plus the model's name and file hash. */
 export interface ReadyStats {
   readonly status: string;
   readonly model: string;
+  /** sha256 of the model's ONNX file ("" when the server does not know it, absent from older servers) */
+  readonly modelSha256?: string;
   readonly queueDepth: number;
   readonly queueCapacity: number;
   readonly slotsUsed: number;

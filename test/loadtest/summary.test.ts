@@ -13,6 +13,15 @@ test("the recorded results.json is valid against schema v1", () => {
   assert.deepEqual(validateResults(results), []);
 });
 
+test("a run may name its model's ONNX sha256: the schema takes it or its absence, refuses a malformed one, and the summary states it", () => {
+  const sha = "e9f89bc2afd597f891e12157a8a0edc2fa1f0c251b43b6f49ad4a3a6bda71d8b";
+  const named = { ...results, target: { ...results.target, modelSha256: sha } };
+  assert.deepEqual(validateResults(named), []);
+  assert.deepEqual(validateResults({ ...results, target: { ...results.target, modelSha256: "e9f89bc2" } }), ['target.modelSha256: unexpected value "e9f89bc2"']);
+  assert.ok(renderSummary(named, server).includes(`against \`${results.target.model}\` (ONNX sha256 \`${sha}\`) at`));
+  assert.doesNotMatch(renderSummary(results, server), /ONNX sha256/, "older runs did not record it, and the summary does not invent it");
+});
+
 test("server view: rates, tokens and the cost per 1k output tokens with its definition", () => {
   const v = serverView(results, server);
   assert.equal(v.requests, 200);
