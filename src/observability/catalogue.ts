@@ -18,6 +18,8 @@ export interface MetricSpec {
   readonly core?: boolean;
   /** Created by prom-client's collectDefaultMetrics(), not built from this entry; listed so the reference is complete. */
   readonly builtIn?: boolean;
+  /** The OpenTelemetry semantic-convention name this metric is the Prometheus form of. */
+  readonly otelName?: string;
 }
 
 /** Request latency across four decades: tiny completions finish in tens of ms, long ones in minutes. */
@@ -27,6 +29,16 @@ export const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] as const;
 /** Per-token and per-stage times of a tiny CPU model are milliseconds, so these start at 1 ms. */
 export const STAGE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 export const TPOT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+/**
+ * The OpenTelemetry GenAI server metrics' advised boundaries, exactly as the conventions state them
+ * (open-telemetry/semantic-conventions-genai, docs/gen-ai/gen-ai-metrics.md, status Development).
+ * Request duration doubles from 10 ms; TTFT starts at 1 ms; TPOT starts at 10 ms.
+ */
+export const GEN_AI_REQUEST_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
+export const GEN_AI_TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+export const GEN_AI_TPOT_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5] as const;
+/** The GenAI attributes as Prometheus labels (dots become underscores); every value is bounded. */
+const GEN_AI_LABELS = ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model"] as const;
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64] as const;
 /** Cost of one request in euros: six decades, from a one-token reply to a long retrieval-heavy one. */
 export const COST_PER_REQUEST_BUCKETS_EUR = [
@@ -118,6 +130,25 @@ export const METRICS = {
     name: "queue_capacity", type: "gauge", labels: [], unit: "requests",
     help: "Maximum number of requests the waiting queue holds before answering 503.",
     question: "What is the ceiling for queue_depth?", family: "USE",
+  },
+  // ---- OpenTelemetry GenAI server metrics: the conventions' names, units and boundaries ----
+  genAiRequestDuration: {
+    name: "gen_ai_server_request_duration_seconds", otelName: "gen_ai.server.request.duration", type: "histogram",
+    labels: [...GEN_AI_LABELS, "error_type"], buckets: GEN_AI_REQUEST_DURATION_BUCKETS, unit: "seconds",
+    help: "Generation request duration, request received to last byte sent (OpenTelemetry gen_ai.server.request.duration).",
+    question: "How long do generation requests take, resolved down to 10 ms?", family: "LLM",
+  },
+  genAiTimeToFirstToken: {
+    name: "gen_ai_server_time_to_first_token_seconds", otelName: "gen_ai.server.time_to_first_token", type: "histogram",
+    labels: GEN_AI_LABELS, buckets: GEN_AI_TTFT_BUCKETS, unit: "seconds",
+    help: "Time from request received to the first generated token, successful generations (OpenTelemetry gen_ai.server.time_to_first_token).",
+    question: "How long does a user wait for the first token, resolved down to 1 ms?", family: "LLM",
+  },
+  genAiTimePerOutputToken: {
+    name: "gen_ai_server_time_per_output_token_seconds", otelName: "gen_ai.server.time_per_output_token", type: "histogram",
+    labels: GEN_AI_LABELS, buckets: GEN_AI_TPOT_BUCKETS, unit: "seconds",
+    help: "Time per output token after the first, successful generations (OpenTelemetry gen_ai.server.time_per_output_token).",
+    question: "How fast do tokens stream, in the conventions' buckets (10 ms floor)?", family: "LLM",
   },
   // ---- cost (lab 03) ----
   costPerRequest: {

@@ -4,6 +4,7 @@ import type { Tracer } from "@opentelemetry/api";
 import type { Engine, EngineEventMap, EngineEventName, EngineRequest } from "../engine/index.ts";
 import { CostTracker } from "./cost-tracker.ts";
 import type { CostRecord } from "./cost-tracker.ts";
+import { recordGenAiTokenTimes } from "./gen-ai-metrics.ts";
 import { bindEngineStats, metrics, observeWithTrace } from "./metrics.ts";
 import { buildStageSpans } from "./request-spans.ts";
 import { LiveRequests, OBS_META_KEY, RequestObservation, observationOf } from "./request-state.ts";
@@ -122,6 +123,7 @@ function finishMetrics(request: EngineRequest, obs: RequestObservation, record: 
     m.decodeTime.observe(model, (t.finishedMs - t.firstTokenMs) / 1000);
     if (request.completionTokens > 1) m.timePerOutputToken.observe(model, (t.finishedMs - t.firstTokenMs) / 1000 / (request.completionTokens - 1));
   }
+  recordGenAiTokenTimes(request, obs);
   observeWithTrace(m.costPerRequest, model, record.totalEur, traceId);
   if (request.completionTokens > 0) observeWithTrace(m.costPer1kOutputTokens, model, (record.totalEur / request.completionTokens) * 1000, traceId);
   for (const [stage, eur] of Object.entries(record.stagesEur)) if (eur > 0) m.costStageTotal.inc({ stage }, eur);

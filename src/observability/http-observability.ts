@@ -7,6 +7,7 @@ import { markTimedOut, unfinishedStatus } from "./client-close.ts";
 import { metricsHandler } from "./exposition.ts";
 import type { Logger } from "./logging.ts";
 import { promptHash, requestLogFields } from "./logging.ts";
+import { recordGenAiRequest } from "./gen-ai-metrics.ts";
 import { metrics, recordRequest } from "./metrics.ts";
 import { respondSpan } from "./request-spans.ts";
 import { OBS_META_KEY, RequestObservation } from "./request-state.ts";
@@ -91,6 +92,7 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
     const durationMs = f ? Number(process.hrtime.bigint() - f.startNs) / 1e6 : 0;
     if (f) f.recorded = true;
     recordRequest(req.routeOptions.url ?? "unmatched", req.method, status, durationMs / 1000, f?.sampled ? f.traceId ?? undefined : undefined);
+    recordGenAiRequest(req.routeOptions.url, observations.get(req), status, f?.errorCode, durationMs / 1000, f?.sampled ? f.traceId : null);
     return durationMs;
   };
 

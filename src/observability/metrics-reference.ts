@@ -15,7 +15,8 @@ export function renderMetricsTable(): string {
   const specs = Object.values(METRICS as Record<string, MetricSpec>);
   const ordered = [...specs.filter((s) => s.core), ...specs.filter((s) => !s.core)];
   const rows = ordered.map((s) => {
-    const name = `\`${s.name}\`${s.core ? " ★" : ""}`;
+    const otel = s.otelName ? ` (OpenTelemetry \`${s.otelName}\`)` : "";
+    const name = `\`${s.name}\`${s.core ? " ★" : ""}${otel}`;
     const labels = s.labels.length > 0 ? s.labels.map((l) => `\`${l}\``).join(", ") : "—";
     const origin = s.builtIn ? " (prom-client default)" : "";
     return `| ${name} | ${s.type} | ${labels} | ${bucketsOf(s)} | ${s.unit} | ${s.family}${origin} | ${cell(s.question)} |`;

@@ -6,7 +6,7 @@ import { LLM_LATENCY_BUCKETS, METRICS, TTFT_BUCKETS } from "./catalogue.ts";
 import type { MetricKey, MetricSpec } from "./catalogue.ts";
 
 /** Histograms beyond the core six whose observations carry the trace_id of one request as an OpenMetrics exemplar. */
-const WITH_EXEMPLARS = new Set<MetricKey>(["costPerRequest", "costPer1kOutputTokens"]);
+const WITH_EXEMPLARS = new Set<MetricKey>(["genAiRequestDuration", "genAiTimeToFirstToken", "costPerRequest", "costPer1kOutputTokens"]);
 
 type Built = {
   [K in MetricKey]: (typeof METRICS)[K]["type"] extends "counter" ? Counter<string>
