@@ -1,5 +1,8 @@
 // Types of the dashboard's panel list, the datasources panels may query (uids fixed by Grafana
 // provisioning) and small PromQL helpers shared by the panel files (lab 00).
+import type { MetricSpec } from "../observability/catalogue.ts";
+import { describeResolution } from "../observability/histogram-quantile.ts";
+
 /** Which backend a panel reads: PromQL against Prometheus or TraceQL against Tempo. */
 export type DatasourceKey = "prometheus" | "tempo";
 
@@ -77,6 +80,14 @@ export interface PanelSpec extends Omit<DashboardPanel, "row"> {
   readonly stacked?: boolean;
   /** Value from which a stat turns red (violations, dropped spans). */
   readonly redFrom?: number;
+}
+
+/**
+ * What a quantile panel must say: which histogram its quantiles come from and how finely its
+ * buckets resolve them (the bounds, generated from the catalogue so the text cannot drift).
+ */
+export function histogramNote(spec: MetricSpec, format?: (x: number) => string): string {
+  return `Quantiles from \`${spec.name}\`, ${describeResolution(spec.buckets ?? [], format)}`;
 }
 
 // ---- PromQL helpers: every range selector uses $__rate_interval or a fixed window ----

@@ -26,7 +26,7 @@ export const SATURATION_PANELS: readonly PanelSpec[] = [
   },
   {
     id: 303, row: "saturation", kind: "timeseries", datasource: "prometheus", title: "Event-loop lag p99", unit: "s",
-    width: 8, height: 8, description: "A busy event loop delays every request, including /metrics and health checks.",
+    width: 8, height: 8, description: "A busy event loop delays every request, including /metrics and health checks. The p99 is computed in the process by Node's own event-loop delay histogram (perf_hooks.monitorEventLoopDelay, a timer every 10 ms, delays recorded in nanoseconds) and reset at every scrape: not interpolated between Prometheus buckets.",
     queries: [{ refId: "A", expr: `max(nodejs_eventloop_lag_p99_seconds${JOB})`, legend: "p99 lag" }],
   },
   {

@@ -1,16 +1,17 @@
 // Panels of the cost row: what a request and 1000 output tokens cost, where the money goes,
 // and whether the cost accounting still adds up. Used by the dashboard build (lab 03).
 import { METRICS } from "../observability/catalogue.ts";
-import { mean, quantile, rate } from "./panel-types.ts";
+import { histogramNote, mean, quantile, rate } from "./panel-types.ts";
 import type { PanelSpec } from "./panel-types.ts";
 
 const M = METRICS;
+const euros = (x: number): string => `€${x.toExponential()}`;
 
 export const COST_PANELS: readonly PanelSpec[] = [
   {
     id: 501, row: "cost", kind: "timeseries", datasource: "prometheus", title: "Cost per request p50 / p95", unit: "currencyEUR",
     width: 8, height: 8,
-    description: "Cost of a finished request (retrieval + prefill + decode). Read from the histogram, which sees every request.",
+    description: `Cost of a finished request (retrieval + prefill + decode). Read from the histogram, which sees every request. ${histogramNote(M.costPerRequest, euros)}`,
     queries: [
       { refId: "A", expr: quantile(0.5, M.costPerRequest.name), legend: "p50" },
       { refId: "B", expr: quantile(0.95, M.costPerRequest.name), legend: "p95" },
@@ -19,7 +20,7 @@ export const COST_PANELS: readonly PanelSpec[] = [
   {
     id: 502, row: "cost", kind: "timeseries", datasource: "prometheus", title: "Cost per 1k output tokens: mean and p95",
     unit: "currencyEUR", width: 8, height: 8,
-    description: "The mean is rate(sum) / rate(count) of the histogram, so it is exact; the p95 is bucket-interpolated.",
+    description: `The mean is rate(sum) / rate(count) of the histogram, so it is exact; the p95 is bucket-interpolated. ${histogramNote(M.costPer1kOutputTokens, euros)}`,
     queries: [
       { refId: "A", expr: mean(M.costPer1kOutputTokens.name), legend: "mean" },
       { refId: "B", expr: quantile(0.95, M.costPer1kOutputTokens.name), legend: "p95" },

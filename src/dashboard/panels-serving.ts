@@ -1,10 +1,13 @@
 // Panels of the first two rows: RED (is the server answering, correctly and fast?) and
 // LLM serving (how fast do tokens flow, is batching working?). Lab 00 builds them, lab 01 fills them.
 import { METRICS } from "../observability/catalogue.ts";
-import { mean, percentiles, quantile, rate } from "./panel-types.ts";
+import { describeResolution } from "../observability/histogram-quantile.ts";
+import { histogramNote, mean, percentiles, quantile, rate } from "./panel-types.ts";
 import type { PanelSpec } from "./panel-types.ts";
 
 const M = METRICS;
+/** Why the two user-facing latency panels do not read the seed's core histograms. */
+const SEED_FLOOR = "The core histogram of lab 01 starts at 50 ms: below that its quantiles read 0.5, 0.95 and 0.99 × 50 ms whatever the latency (theory/01, the first-bucket trap).";
 
 export const RED_PANELS: readonly PanelSpec[] = [
   {
@@ -34,20 +37,22 @@ export const RED_PANELS: readonly PanelSpec[] = [
   {
     id: 103, row: "red", kind: "timeseries", datasource: "prometheus", title: "Request latency p50 / p95 / p99", unit: "s",
     width: 8, height: 8,
-    description: "End-to-end request duration. The dots are exemplars: click one to open that request's trace.",
-    queries: percentiles(M.requestDuration.name, true),
+    description: `End-to-end duration of generation requests (the two /v1 routes), received to last byte. The dots are exemplars: click one to open that request's trace. ${histogramNote(M.genAiRequestDuration)} ${SEED_FLOOR}`,
+    queries: percentiles(M.genAiRequestDuration.name, true),
   },
 ];
 
 export const LLM_PANELS: readonly PanelSpec[] = [
   {
     id: 201, row: "llm", kind: "timeseries", datasource: "prometheus", title: "Time to first token p50 / p95 / p99", unit: "s",
-    width: 8, height: 8, description: "How long a user waits before text starts to appear; exemplars link to traces.",
-    queries: percentiles(M.timeToFirstToken.name, true),
+    width: 8, height: 8,
+    description: `How long a user waits before text starts to appear, for generations that succeeded; exemplars link to traces. ${histogramNote(M.genAiTimeToFirstToken)} ${SEED_FLOOR}`,
+    queries: percentiles(M.genAiTimeToFirstToken.name, true),
   },
   {
     id: 202, row: "llm", kind: "timeseries", datasource: "prometheus", title: "Time per output token p50 / p95 / p99", unit: "s",
-    width: 8, height: 8, description: "Decode pace once text streams: mean gap between generated tokens of a request.",
+    width: 8, height: 8,
+    description: `Decode pace once text streams: mean gap between generated tokens of a request. ${histogramNote(M.timePerOutputToken)} Not the OpenTelemetry \`${M.genAiTimePerOutputToken.name}\` (also exposed): its advised bounds start at 10 ms and most of this model's per-token times are shorter, so its p50 would be a fraction of 10 ms, not a measurement.`,
     queries: percentiles(M.timePerOutputToken.name),
   },
   {
@@ -58,7 +63,7 @@ export const LLM_PANELS: readonly PanelSpec[] = [
   {
     id: 204, row: "llm", kind: "timeseries", datasource: "prometheus", title: "Batch size per engine step", unit: "short",
     width: 8, height: 8,
-    description: "Rows in each prefill and decode step. Stuck at 1 under load means continuous batching is not batching.",
+    description: `Rows in each prefill and decode step. Stuck at 1 under load means continuous batching is not batching. The mean is exact (sum over count); the p95 comes from \`${M.batchSize.name}\`, ${describeResolution(M.batchSize.buckets, String)}`,
     queries: [
       { refId: "A", expr: mean(M.batchSize.name, ["phase"]), legend: "mean {{phase}}" },
       { refId: "B", expr: quantile(0.95, M.batchSize.name, ["phase"]), legend: "p95 {{phase}}" },
@@ -66,12 +71,14 @@ export const LLM_PANELS: readonly PanelSpec[] = [
   },
   {
     id: 205, row: "llm", kind: "timeseries", datasource: "prometheus", title: "Queue time p50 / p95 / p99", unit: "s",
-    width: 8, height: 8, description: "Time requests waited for a KV-cache slot: latency spent waiting, not working.",
+    width: 8, height: 8,
+    description: `Time requests waited for a KV-cache slot: latency spent waiting, not working. ${histogramNote(M.queueTime)} An idle engine admits at once, so p50 often reads as a fraction of the first bound: that means "under it", not a measured value.`,
     queries: percentiles(M.queueTime.name),
   },
   {
     id: 206, row: "llm", kind: "timeseries", datasource: "prometheus", title: "Stage time p95", unit: "s",
-    width: 8, height: 8, description: "Where a slow request spends its time: queue, retrieval, prefill or decode.",
+    width: 8, height: 8,
+    description: `Where a slow request spends its time: queue, retrieval, prefill or decode. All four histograms share STAGE_BUCKETS: ${describeResolution(M.prefillTime.buckets)}`,
     queries: [
       { refId: "A", expr: quantile(0.95, M.queueTime.name), legend: "queue" },
       { refId: "B", expr: quantile(0.95, M.retrievalTime.name), legend: "retrieval" },
