@@ -13,6 +13,8 @@ export type { LoadTestResults } from "./results.ts";
 export { SCRAPE_SETTLE_S, readServerMetrics, serverQueries } from "./server-metrics.ts";
 export type { QueryResult, ServerMetrics } from "./server-metrics.ts";
 export { eur, renderSummary, serverView } from "./summary.ts";
+export { estimateCell, quantileSection } from "./summary-quantiles.ts";
+export type { Quantiles, ServerQuantiles } from "./summary-quantiles.ts";
 export type { ServerView, SummaryExtras } from "./summary.ts";
 export { DEFAULT_OUT_DIR, recordLoadTest } from "./record.ts";
 export type { RecordedRun, RecordHooks, RecordOptions } from "./record.ts";

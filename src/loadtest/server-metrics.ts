@@ -1,5 +1,5 @@
-// The server's own view of a load-test window, read from Prometheus: rates, latency and TTFT
-// quantiles, tokens, cost and saturation for exactly the run. Used by the loadtest CLI (lab 03).
+// The server's own view of a load-test window, read from Prometheus: rates, latency and TTFT quantiles
+// (fine GenAI buckets and lab 01's), tokens, cost and saturation for exactly the run. Loadtest CLI, lab 03.
 import { METRICS } from "../observability/catalogue.ts";
 
 const M = METRICS;
@@ -44,8 +44,12 @@ export function serverQueries(fromS: number, toS: number): Record<string, { quer
   const w = `${Math.ceil(t - f)}s`;
   const d = (sel: string, by?: string) => delta(sel, f, t, by);
   const q = (p: number, bucket: string) => quantile(p, bucket, f, t);
-  const latency = `${M.requestDuration.name}_bucket{${API_ENDPOINTS}}`;
-  const ttft = `${M.timeToFirstToken.name}_bucket`;
+  // The fine OpenTelemetry GenAI histograms resolve this server's milliseconds; lab 01's core
+  // histograms (first bound 50 ms) are read too, so the summary can show what their floor does.
+  const latency = `${M.genAiRequestDuration.name}_bucket`;
+  const ttft = `${M.genAiTimeToFirstToken.name}_bucket`;
+  const seedLatency = `${M.requestDuration.name}_bucket{${API_ENDPOINTS}}`;
+  const seedTtft = `${M.timeToFirstToken.name}_bucket`;
   return {
     requests: { query: d(`${M.requestTotal.name}{${API_ENDPOINTS}}`) },
     errors: { query: d(`${M.requestTotal.name}{${API_ENDPOINTS},status=~"[45].."}`) },
@@ -55,6 +59,12 @@ export function serverQueries(fromS: number, toS: number): Record<string, { quer
     ttftP50: { query: q(0.5, ttft) },
     ttftP95: { query: q(0.95, ttft) },
     ttftP99: { query: q(0.99, ttft) },
+    seedLatencyP50: { query: q(0.5, seedLatency) },
+    seedLatencyP95: { query: q(0.95, seedLatency) },
+    seedLatencyP99: { query: q(0.99, seedLatency) },
+    seedTtftP50: { query: q(0.5, seedTtft) },
+    seedTtftP95: { query: q(0.95, seedTtft) },
+    seedTtftP99: { query: q(0.99, seedTtft) },
     tokens: { query: d(M.tokensTotal.name, "kind"), label: "kind" },
     costSum: { query: d(`${M.costPerRequest.name}_sum`) },
     costCount: { query: d(`${M.costPerRequest.name}_count`) },

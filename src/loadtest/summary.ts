@@ -3,14 +3,14 @@
 import { PANELS, ROWS } from "../dashboard/index.ts";
 import type { LoadTestResults } from "./results.ts";
 import type { ServerMetrics } from "./server-metrics.ts";
+import { quantileSection } from "./summary-quantiles.ts";
+import type { Quantiles, ServerQuantiles } from "./summary-quantiles.ts";
 
 /** The server-side numbers the summary prints, derived from the recorded query results. */
-export interface ServerView {
+export interface ServerView extends ServerQuantiles {
   readonly requests: number | null;
   readonly requestRate: number | null;
   readonly errorRatio: number | null;
-  readonly latencyMs: { p50: number | null; p95: number | null; p99: number | null };
-  readonly ttftMs: { p50: number | null; p95: number | null; p99: number | null };
   readonly promptTokensPerS: number | null;
   readonly completionTokensPerS: number | null;
   /** Total cost of the window ÷ output tokens of the window × 1000 (token-weighted; the headline). */
@@ -41,12 +41,15 @@ export function serverView(results: LoadTestResults, server: ServerMetrics): Ser
   const completion = tokens["completion"] ?? null;
   const stageEur = by("costByStage");
   const stageTotal = Object.values(stageEur).reduce((a, x) => a + x, 0);
+  const msOf = (prefix: string): Quantiles => ({ p50: times(v(`${prefix}P50`), 1000), p95: times(v(`${prefix}P95`), 1000), p99: times(v(`${prefix}P99`), 1000) });
   return {
     requests: v("requests"),
     requestRate: div(v("requests"), seconds),
     errorRatio: div(v("errors"), v("requests")),
-    latencyMs: { p50: times(v("latencyP50"), 1000), p95: times(v("latencyP95"), 1000), p99: times(v("latencyP99"), 1000) },
-    ttftMs: { p50: times(v("ttftP50"), 1000), p95: times(v("ttftP95"), 1000), p99: times(v("ttftP99"), 1000) },
+    latencyMs: msOf("latency"),
+    ttftMs: msOf("ttft"),
+    seedLatencyMs: msOf("seedLatency"),
+    seedTtftMs: msOf("seedTtft"),
     promptTokensPerS: div(tokens["prompt"] ?? null, seconds),
     completionTokensPerS: div(completion, seconds),
     costPer1kMeanEur: times(div(v("costSum"), completion), 1000),
@@ -111,9 +114,7 @@ export function renderSummary(results: LoadTestResults, server: ServerMetrics | 
     `| requests | ${c.counts.sent} sent, ${c.counts.completed} answered | ${fixed(s?.requests)} |`,
     `| rate (req/s) | ${c.sentRps.toFixed(1)} sent, ${c.achievedRps.toFixed(1)} answered | ${fixed(s?.requestRate, 1)} |`,
     `| errors | ${errors} (${pct(c.counts.sent > 0 ? errors / c.counts.sent : null)}) | ${pct(s?.errorRatio ?? null)} of requests |`,
-    `| latency p50 / p95 / p99 (ms) | ${fixed(c.latencyMs.p50)} / ${fixed(c.latencyMs.p95)} / ${fixed(c.latencyMs.p99)} | ${fixed(s?.latencyMs.p50)} / ${fixed(s?.latencyMs.p95)} / ${fixed(s?.latencyMs.p99)} |`,
     `| latency mean / max (ms) | ${fixed(c.latencyMs.mean)} / ${fixed(c.latencyMs.max)} | ${NA} |`,
-    `| time to first token p50 / p95 / p99 (ms) | ${fixed(c.ttftMs.p50)} / ${fixed(c.ttftMs.p95)} / ${fixed(c.ttftMs.p99)} (${c.ttftMs.count} streamed) | ${fixed(s?.ttftMs.p50)} / ${fixed(s?.ttftMs.p95)} / ${fixed(s?.ttftMs.p99)} (every request) |`,
     `| prompt / completion tokens per s | ${NA} | ${fixed(s?.promptTokensPerS)} / ${fixed(s?.completionTokensPerS)} |`,
     ``,
     `Statuses: ${statusList}; timeouts ${c.counts.timeouts}, connection errors ${c.counts.connectionErrors}, unfinished at the stop ${c.counts.unfinished}.`,
@@ -121,8 +122,7 @@ export function renderSummary(results: LoadTestResults, server: ServerMetrics | 
       ? `All ${c.effectiveConnections} connections were busy at times: ${c.lateSends} requests left late (most waiting at once: ${c.maxBacklog}), so the client latency understates what an open-loop user would see. Use more connections.`
       : `The connection pool was never exhausted: every request left on its schedule.`,
     ``,
-    `The client measures from sending the request to the last byte (TTFT: to the first chunk with generated text, streamed requests only); the server measures from receiving it, and its quantiles are interpolated inside histogram buckets, so the two agree on the shape, not to the millisecond.`,
-    ``,
+    ...quantileSection(results, s),
   );
   if (!s) {
     lines.push(

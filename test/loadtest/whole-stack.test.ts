@@ -56,6 +56,8 @@ test("10 s at 20 req/s through the whole stack: 0 errors, cost histograms popula
 
   const summary = readFileSync(join(dir, "summary.md"), "utf8");
   assert.match(summary, /Cost per 1k output tokens: mean €[0-9.e-]+, p95 €[0-9.e-]+/);
+  // The quantiles come from the fine GenAI histograms; lab 01's are shown beside them, never alone.
+  assert.match(summary, /\| time to first token p95 \(ms\) \| [0-9.]+ \| [0-9.]+ \(bucket [^)]+\) \| /);
   assert.ok(existsSync(join(dir, "dashboard.png")), summary);
   const size = pngSize(readFileSync(join(dir, "dashboard.png")));
   assert.ok(size.width >= 1000 && size.height >= 1000, JSON.stringify(size));
