@@ -50,21 +50,14 @@ export function serverQueries(fromS: number, toS: number): Record<string, { quer
   const ttft = `${M.genAiTimeToFirstToken.name}_bucket`;
   const seedLatency = `${M.requestDuration.name}_bucket{${API_ENDPOINTS}}`;
   const seedTtft = `${M.timeToFirstToken.name}_bucket`;
+  /** latencyP50, latencyP95, latencyP99 and the like: the names summary.ts reads. */
+  const percentiles = (prefix: string, bucket: string) =>
+    Object.fromEntries([0.5, 0.95, 0.99].map((p) => [`${prefix}P${Math.round(p * 100)}`, { query: q(p, bucket) }]));
   return {
     requests: { query: d(`${M.requestTotal.name}{${API_ENDPOINTS}}`) },
     errors: { query: d(`${M.requestTotal.name}{${API_ENDPOINTS},status=~"[45].."}`) },
-    latencyP50: { query: q(0.5, latency) },
-    latencyP95: { query: q(0.95, latency) },
-    latencyP99: { query: q(0.99, latency) },
-    ttftP50: { query: q(0.5, ttft) },
-    ttftP95: { query: q(0.95, ttft) },
-    ttftP99: { query: q(0.99, ttft) },
-    seedLatencyP50: { query: q(0.5, seedLatency) },
-    seedLatencyP95: { query: q(0.95, seedLatency) },
-    seedLatencyP99: { query: q(0.99, seedLatency) },
-    seedTtftP50: { query: q(0.5, seedTtft) },
-    seedTtftP95: { query: q(0.95, seedTtft) },
-    seedTtftP99: { query: q(0.99, seedTtft) },
+    ...percentiles("latency", latency), ...percentiles("ttft", ttft),
+    ...percentiles("seedLatency", seedLatency), ...percentiles("seedTtft", seedTtft),
     tokens: { query: d(M.tokensTotal.name, "kind"), label: "kind" },
     costSum: { query: d(`${M.costPerRequest.name}_sum`) },
     costCount: { query: d(`${M.costPerRequest.name}_count`) },

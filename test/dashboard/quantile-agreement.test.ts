@@ -1,7 +1,7 @@
 // The dashboard's latency and TTFT p95 panels against the client's own p95, over one short real load:
 // a real miniserve scraped every second by Debian's Prometheus, the documented request mix at 40 req/s.
 // Within ×1.6 with the panels' fine GenAI histograms; the panels on lab 01's 50 ms-floor buckets missed by ×1.7–4.4.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PANELS, RATE_WINDOW, quantile } from "../../src/dashboard/index.ts";
@@ -9,23 +9,9 @@ import { Tokenizer } from "../../src/engine/tokenizer.ts";
 import { buildRequestMix, runLoadTest } from "../../src/loadtest/index.ts";
 import { METRICS } from "../../src/observability/catalogue.ts";
 import { REPO_ROOT } from "../../src/stack/paths.ts";
-import { tempDir } from "../helpers/free-port.ts";
-import { requireTool } from "../helpers/require-tool.ts";
-import { startLiveStack } from "../viewer/live-stack.ts";
-import type { LiveStack } from "../viewer/live-stack.ts";
+import { useLiveStack } from "../viewer/live-stack.ts";
 
-const prom = requireTool("prometheus");
-const data = tempDir("quantile-agreement");
-let stack: LiveStack | null = null;
-
-before(async () => {
-  if (prom.skip) return;
-  stack = await startLiveStack(data.dir, prom.path!);
-});
-after(async () => {
-  await stack?.stop();
-  data.cleanup();
-});
+const live = useLiveStack("quantile-agreement");
 
 /** A panel's p95 query, by panel id. */
 function p95Of(panelId: number): string {
@@ -37,16 +23,16 @@ function p95Of(panelId: number): string {
 /** The expression as Grafana would run it with a rate window covering the whole run, at its end. */
 async function evaluate(expr: string, windowS: number, atS: number): Promise<number> {
   const query = expr.split(RATE_WINDOW).join(`${windowS}s`);
-  const res = await fetch(`${stack!.prometheusUrl}/api/v1/query?${new URLSearchParams({ query, time: String(atS) })}`);
+  const res = await fetch(`${live.stack().prometheusUrl}/api/v1/query?${new URLSearchParams({ query, time: String(atS) })}`);
   const body = (await res.json()) as { status: string; error?: string; data: { result: { value: [number, string] }[] } };
   assert.equal(body.status, "success", `${body.error}: ${query}`);
   return Number(body.data.result[0]?.value[1] ?? NaN) * 1000;
 }
 
-test("after a short load, the latency and TTFT p95 panels agree with the client's p95 within ×1.6", { skip: prom.skip, timeout: 120_000 }, async (t) => {
+test("after a short load, the latency and TTFT p95 panels agree with the client's p95 within ×1.6", { skip: live.skip, timeout: 120_000 }, async (t) => {
   const tokenizer = Tokenizer.fromFile(join(REPO_ROOT, "model", "tokenizer.json"));
   const mix = buildRequestMix(tokenizer, { size: 400, seed: 34, model: "miniserve-tiny", fixedLength: true });
-  const client = await runLoadTest({ url: stack!.miniserveUrl, rate: 40, durationS: 12, connections: 100, mix, timeoutS: 30, graceS: 20 });
+  const client = await runLoadTest({ url: live.stack().miniserveUrl, rate: 40, durationS: 12, connections: 100, mix, timeoutS: 30, graceS: 20 });
   assert.equal(client.counts.ok, client.counts.sent, "every request answered 200");
   assert.ok(client.ttftMs.count >= 100, `only ${client.ttftMs.count} streamed answers`);
   // Two scrapes (1 s apart) after the last answer, then read the panels over the whole run.

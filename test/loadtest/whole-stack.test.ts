@@ -1,44 +1,34 @@
 // A quick load through the whole stack, as CI runs it: a real instrumented miniserve scraped by a
 // real Prometheus, `npm run loadtest` for ~10 s with --render-dashboard. The run must have 0 errors,
 // populated cost histograms (read back from Prometheus) and a rendered dashboard image.
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pngSize } from "../../src/render/chart-png.ts";
 import { tempDir } from "../helpers/free-port.ts";
-import { requireTool } from "../helpers/require-tool.ts";
-import { startLiveStack } from "../viewer/live-stack.ts";
-import type { LiveStack } from "../viewer/live-stack.ts";
+import { useLiveStack } from "../viewer/live-stack.ts";
 
-const prom = requireTool("prometheus");
-const data = tempDir("whole-stack");
-let stack: LiveStack | null = null;
-
-before(async () => {
-  if (prom.skip) return;
-  stack = await startLiveStack(data.dir, prom.path!);
-});
-after(async () => {
-  await stack?.stop();
-  data.cleanup();
-});
+const live = useLiveStack("whole-stack");
+const data = tempDir("whole-stack-runs");
+after(() => data.cleanup());
 
 async function promValue(expr: string): Promise<number> {
-  const res = await fetch(`${stack!.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const res = await fetch(`${live.stack().prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
   return Number(body.data.result[0]?.value[1] ?? 0);
 }
 
-test("10 s at 20 req/s through the whole stack: 0 errors, cost histograms populated, dashboard rendered", { skip: prom.skip, timeout: 240_000 }, async () => {
+test("10 s at 20 req/s through the whole stack: 0 errors, cost histograms populated, dashboard rendered", { skip: live.skip, timeout: 240_000 }, async () => {
+  const stack = live.stack();
   const out = join(data.dir, "runs");
   const run = spawnSync(process.execPath, [
     "--import", "tsx", "src/cli/loadtest.ts",
-    "--url", stack!.miniserveUrl, "--prometheus", stack!.prometheusUrl,
+    "--url", stack.miniserveUrl, "--prometheus", stack.prometheusUrl,
     "--rate", "20", "--duration", "10", "--connections", "50", "--out", out, "--render-dashboard",
   ], { encoding: "utf8", timeout: 200_000 });
-  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}\n${stack!.logs()}`);
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}\n${stack.logs()}`);
 
   const [runId] = readdirSync(out);
   assert.ok(runId, "the run folder exists");

@@ -1,5 +1,6 @@
 // Test helper: a real instrumented miniserve (child process, tracing started first as in
 // `npm run serve`) scraped by a real native Prometheus on free ports (every second unless told), plus real load.
+import { after, before } from "node:test";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -7,7 +8,8 @@ import { join } from "node:path";
 import { prometheusArgs } from "../../src/stack/native.ts";
 import { REPO_ROOT } from "../../src/stack/paths.ts";
 import { waitReady } from "../../src/stack/probe.ts";
-import { freePort } from "../helpers/free-port.ts";
+import { freePort, tempDir } from "../helpers/free-port.ts";
+import { requireTool } from "../helpers/require-tool.ts";
 
 export interface LiveStack {
   readonly miniserveUrl: string;
@@ -67,6 +69,24 @@ export async function startLiveStack(dir: string, prometheusBinary: string, scra
     throw new Error(`live stack not ready (miniserve ${ms.detail}, prometheus ${pr.detail}):\n${stack.logs()}`);
   }
   return stack;
+}
+
+/**
+ * A live stack for one test file: started in before(), stopped in after(). `skip` is the test's skip
+ * option (Prometheus missing); `stack()` returns the running stack inside a test.
+ */
+export function useLiveStack(name: string): { readonly skip: string | false; stack: () => LiveStack } {
+  const prom = requireTool("prometheus");
+  const data = tempDir(name);
+  let running: LiveStack | null = null;
+  before(async () => {
+    if (!prom.skip) running = await startLiveStack(data.dir, prom.path!);
+  });
+  after(async () => {
+    await running?.stop();
+    data.cleanup();
+  });
+  return { skip: prom.skip, stack: () => running! };
 }
 
 const BODIES = [
