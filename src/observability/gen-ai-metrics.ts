@@ -31,15 +31,13 @@ export function genAiErrorType(status: number, code: string | undefined): string
   return String(status);
 }
 
-function labels(operation: string, request: EngineRequest | null, succeeded: boolean): Record<string, string> {
-  return {
-    gen_ai_operation_name: operation,
-    gen_ai_provider_name: GEN_AI_PROVIDER,
-    // Only an accepted request carries a model, and it is the served one: any other name was
-    // rejected (MSV_ERR_UNKNOWN_MODEL) before reaching the engine, and is left out here.
-    gen_ai_request_model: request?.modelName ?? "",
-    gen_ai_response_model: succeeded ? request?.modelName ?? "" : "",
-  };
+function labels(operation: string, requestModel: string, responseModel: string): Record<string, string> {
+  return { gen_ai_operation_name: operation, gen_ai_provider_name: GEN_AI_PROVIDER, gen_ai_request_model: requestModel, gen_ai_response_model: responseModel };
+}
+
+/** The label sets of a model's successful generations, one per operation: known before any request. */
+export function genAiSuccessLabels(modelName: string): Record<string, string>[] {
+  return [...new Set(Object.values(OPERATION_OF_ROUTE))].map((operation) => labels(operation, modelName, modelName));
 }
 
 /** gen_ai.server.request.duration: one observation per generation response, errors included. */
@@ -49,10 +47,12 @@ export function recordGenAiRequest(
 ): void {
   const operation = genAiOperationOfRoute(route);
   if (operation === null) return;
-  const request = obs?.engine ?? null;
+  // Only an accepted request carries a model, and it is the served one: any other name was
+  // rejected (MSV_ERR_UNKNOWN_MODEL) before reaching the engine, and is left out here.
+  const model = obs?.engine?.modelName ?? "";
   const errorType = genAiErrorType(status, errorCode);
-  const m = metrics();
-  observeWithTrace(m.genAiRequestDuration, { ...labels(operation, request, errorType === ""), error_type: errorType }, durationSeconds, traceId);
+  const l = labels(operation, model, errorType === "" ? model : "");
+  observeWithTrace(metrics().genAiRequestDuration, { ...l, error_type: errorType }, durationSeconds, traceId);
 }
 
 /** gen_ai.server.time_to_first_token and time_per_output_token, for a generation that succeeded. */
@@ -60,7 +60,7 @@ export function recordGenAiTokenTimes(request: EngineRequest, obs: RequestObserv
   const t = request.timings;
   if (request.finishReason === "abort" || t.firstTokenMs === undefined) return;
   const m = metrics();
-  const l = labels(obs.operation, request, true);
+  const l = labels(obs.operation, request.modelName, request.modelName);
   observeWithTrace(m.genAiTimeToFirstToken, l, (t.firstTokenMs - t.arrivedMs) / 1000, obs.sampled ? obs.traceId : null);
   // The conventions' definition: (request duration - time to first token) / (output tokens - 1).
   if (t.finishedMs !== undefined && request.completionTokens > 1) {

@@ -4,6 +4,7 @@ import type { Counter, Histogram } from "prom-client";
 import { METRICS } from "./catalogue.ts";
 import type { MetricKey, MetricSpec } from "./catalogue.ts";
 import { COST_STAGES } from "./cost-tracker.ts";
+import { genAiSuccessLabels } from "./gen-ai-metrics.ts";
 import { metrics } from "./metrics.ts";
 import { DECISIONS } from "./sampling-policy.ts";
 import type { DropReason } from "./span-processor.ts";
@@ -41,6 +42,11 @@ export function zeroServingSeries(modelName: string): void {
   each(m, "requestFinished", ["stop", "length", "abort"].map((finish_reason) => ({ finish_reason })));
   each(m, "costStageTotal", COST_STAGES.map((stage) => ({ stage })));
   each(m, "auditRefused", ["busy", "disabled"].map((reason) => ({ reason })));
+  // The GenAI histograms' successful generations, one series per operation.
+  const genAi = genAiSuccessLabels(modelName);
+  each(m, "genAiRequestDuration", genAi.map((l) => ({ ...l, error_type: "" })));
+  each(m, "genAiTimeToFirstToken", genAi);
+  each(m, "genAiTimePerOutputToken", genAi);
   // Every histogram labelled by model alone: TTFT, TPOT, stage times, cost (and any added later).
   for (const [key, spec] of Object.entries(METRICS) as [MetricKey, MetricSpec][]) {
     if (spec.type === "histogram" && !spec.builtIn && spec.labels.length === 1 && spec.labels[0] === "model_name") {
