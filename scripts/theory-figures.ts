@@ -13,7 +13,10 @@ import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import * as echarts from "echarts";
 import { Resvg } from "@resvg/resvg-js";
-import { LLM_LATENCY_BUCKETS, COST_PER_REQUEST_BUCKETS_EUR } from "../src/observability/catalogue.ts";
+import {
+  COST_PER_REQUEST_BUCKETS_EUR, GEN_AI_REQUEST_DURATION_BUCKETS, GEN_AI_TTFT_BUCKETS, LLM_LATENCY_BUCKETS, TTFT_BUCKETS,
+} from "../src/observability/catalogue.ts";
+import { cumulativeBuckets, histogramQuantile } from "../src/observability/histogram-quantile.ts";
 import { seededRandom } from "../src/engine/sampler.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -284,6 +287,68 @@ function figureMeasuredLatency(run: RunData): void {
   }, 900, 420);
 }
 
+/** The mix's TTFT and durations in seconds, and their p50/p95/p99: exact, and as each bucket layout reports them. */
+function firstBucketNumbers(run: RunData) {
+  const mix = run.requests.filter((r) => r.group === "mix");
+  const ttft = mix.filter((r) => r.ttft_ms !== null).map((r) => r.ttft_ms! / 1000);
+  const duration = mix.map((r) => r.duration_ms / 1000);
+  const qs = [0.5, 0.95, 0.99] as const;
+  const ms = (x: number): number => Number((x * 1000).toFixed(1));
+  const of = (values: number[], seed: readonly number[], fine: readonly number[]) => qs.map((q) => ({
+    q, exact: ms(quantile(values, q)),
+    seed: ms(histogramQuantile(q, cumulativeBuckets(values, seed))),
+    fine: ms(histogramQuantile(q, cumulativeBuckets(values, fine))),
+  }));
+  return {
+    ttft, duration,
+    ttftQ: of(ttft, TTFT_BUCKETS, GEN_AI_TTFT_BUCKETS),
+    durationQ: of(duration, LLM_LATENCY_BUCKETS, GEN_AI_REQUEST_DURATION_BUCKETS),
+    ttftUnderSeedFloor: ttft.filter((v) => v <= TTFT_BUCKETS[0]).length,
+  };
+}
+
+/** Figure 01: the first-bucket trap, the same measured requests through lab 01's buckets and the GenAI ones. */
+function figureFirstBucket(run: RunData): void {
+  const n = firstBucketNumbers(run);
+  const layouts = [
+    { name: "lab 01's TTFT_BUCKETS (first bound 50 ms)", bounds: TTFT_BUCKETS, color: COLORS.grey, left: 55 },
+    { name: "GenAI's GEN_AI_TTFT_BUCKETS (first bound 1 ms)", bounds: GEN_AI_TTFT_BUCKETS, color: COLORS.blue, left: 495 },
+  ];
+  const grids: echarts.GridComponentOption[] = [];
+  const xAxes: echarts.XAXisComponentOption[] = [];
+  const yAxes: echarts.YAXisComponentOption[] = [];
+  const series: echarts.SeriesOption[] = [];
+  const titles: echarts.TitleComponentOption[] = [{
+    text: `The first-bucket trap: the same ${n.ttft.length} requests, two bucket layouts`,
+    subtext: `Measured ${run.measuredAt} on ${run.machine}: the request mix with ${run.mix.concurrency} concurrent clients; requests per time-to-first-token bucket on top, quantiles below`,
+    left: "center", textStyle: { fontSize: 16 }, subtextStyle: { fontSize: 11, color: "#555" },
+  }];
+  layouts.forEach((layout, i) => {
+    const counts = bucketCounts(n.ttft, layout.bounds);
+    grids.push({ left: layout.left, width: 350, top: 105, height: 145 });
+    titles.push({ text: layout.name, top: 76, left: layout.left - 15, textStyle: { fontSize: 12, fontWeight: "normal" } });
+    xAxes.push({ type: "category", gridIndex: i, data: [...layout.bounds.map((b) => `≤${fmtSeconds(b)}`), "+Inf"], axisLabel: { fontSize: 9, interval: 0, rotate: 45 } });
+    yAxes.push({ type: "value", gridIndex: i, axisLabel: { fontSize: 10 } });
+    series.push({ type: "bar", xAxisIndex: i, yAxisIndex: i, data: counts, itemStyle: { color: layout.color }, label: { show: true, position: "top", fontSize: 9, formatter: (p: { value: unknown }) => ((p.value as number) > 0 ? String(p.value) : "") } });
+  });
+  const cats = [...n.ttftQ.map((r) => `TTFT p${Math.round(r.q * 100)}`), ...n.durationQ.map((r) => `latency p${Math.round(r.q * 100)}`)];
+  const rows = [...n.ttftQ, ...n.durationQ];
+  grids.push({ left: 55, right: 30, top: 350, height: 190 });
+  titles.push({ text: "p50 / p95 / p99 in ms: exact (from the measured values) and what histogram_quantile reads from each layout", top: 318, left: 40, textStyle: { fontSize: 12, fontWeight: "normal" } });
+  xAxes.push({ type: "category", gridIndex: 2, data: cats, axisLabel: { fontSize: 11 } });
+  yAxes.push({ type: "value", gridIndex: 2, axisLabel: { fontSize: 10 } });
+  const bar = (name: string, key: "exact" | "seed" | "fine", color: string): echarts.SeriesOption => ({
+    name, type: "bar", xAxisIndex: 2, yAxisIndex: 2, itemStyle: { color }, data: rows.map((r) => r[key]),
+    label: { show: true, position: "top", fontSize: 9, formatter: (p: { value: unknown }) => String(p.value) },
+  });
+  series.push(
+    bar("exact", "exact", COLORS.green),
+    bar("lab 01's buckets", "seed", COLORS.grey),
+    bar("GenAI buckets", "fine", COLORS.blue),
+  );
+  png("first-bucket-trap.png", { title: titles, legend: { bottom: 10, itemGap: 60, textStyle: { fontSize: 12 } }, grid: grids, xAxis: xAxes, yAxis: yAxes, series }, 900, 620);
+}
+
 /** Figure 00: the tiny request against the large one, cost and latency, from the run. */
 function figureCostSpread(run: RunData): { tiny: number; large: number } {
   const tiny = run.requests.filter((r) => r.group === "tiny");
@@ -474,6 +539,7 @@ function summary(run: RunData): void {
       finish: Object.fromEntries(["stop", "length"].map((f) => [f, mix.filter((r) => r.finish_reason === f).length])),
       inCostBuckets: bucketCounts(costs, COST_PER_REQUEST_BUCKETS_EUR),
     },
+    firstBucket: (({ ttftQ, durationQ, ttftUnderSeedFloor, ttft }) => ({ ttftQ, durationQ, ttftUnderSeedFloor, ttftCount: ttft.length }))(firstBucketNumbers(run)),
     traceSpans: run.trace.map((s) => `${s.name} ${s.durationMs}`),
   }, null, 1));
 }
@@ -489,6 +555,7 @@ if (!existsSync(DATA_FILE)) throw new Error(`${DATA_FILE} is missing: run npm ru
 const run = JSON.parse(readFileSync(DATA_FILE, "utf8")) as RunData;
 figureBuckets();
 figureMeasuredLatency(run);
+figureFirstBucket(run);
 figureCostSpread(run);
 figureCostDistribution(run);
 figureStepSplit();
