@@ -73,7 +73,7 @@ export function quantileSection(results: LoadTestResults, s: ServerQuantiles | n
     ``,
     `The client's quantiles are exact order statistics: every answer's time from sending the request to its last byte, and for time to first token from sending to the first chunk with generated text (streamed requests only, ${c.ttftMs.count} of them). ` +
       `The server's are \`histogram_quantile\` over the run: a straight-line interpolation inside the bucket that holds the quantile, so each is known only to that bucket, named beside it; a quantile in the first bucket or in +Inf is given as the bound, because there the interpolated number says nothing about the requests. ` +
-      `The server measures from the moment fastify received the request (time to first token: every successful generation, streamed or not) and never sees the network, so it can read a little below the client. ` +
+      `The server measures from the moment fastify received the request and never sees the network; its time to first token ends when the engine generates the token (every successful generation, streamed or not), while the client waits for the first chunk of visible text, which a partial character or a possible stop string can hold back a token or more and a busy event loop delays further. Expect the server a little below the client, and further below under heavy load. ` +
       `Fine buckets: \`${M.genAiRequestDuration.name}\` and \`${M.genAiTimeToFirstToken.name}\`; lab 01's: \`${M.requestDuration.name}\` (the /v1 routes) and \`${M.timeToFirstToken.name}\`.`,
     ``,
   );
