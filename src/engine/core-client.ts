@@ -2,19 +2,19 @@
 // receives each scheduler iteration's events. A worker that dies is reported, never left hanging.
 import { Worker } from "node:worker_threads";
 import { MiniserveError } from "../errors/codes.ts";
-import type { CoreEvent, CoreInit, CoreRequest, FromCore, ToCore } from "./core-protocol.ts";
+import type { CoreCounts, CoreEvent, CoreInit, CoreRequest, FromCore, ToCore } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
 import type { ModelConfig } from "./model-config.ts";
 
 export class CoreClient {
-  private onEvents: (events: readonly CoreEvent[]) => void = () => {};
+  private onEvents: (events: readonly CoreEvent[], counts: CoreCounts) => void = () => {};
   private onFailure: (err: Error) => void = () => {};
   private closed: Promise<void> | null = null;
   failed: Error | null = null;
 
   private constructor(private readonly worker: Worker, readonly config: ModelConfig) {
     worker.on("message", (msg: FromCore) => {
-      if (msg.kind === "update") this.onEvents(msg.events);
+      if (msg.kind === "update") this.onEvents(msg.events, msg.counts);
     });
     const fail = (err: Error): void => {
       if (this.failed !== null || this.closed !== null) return;
@@ -39,7 +39,7 @@ export class CoreClient {
   }
 
   /** Where each iteration's events go, and what to do if the worker dies. */
-  attach(onEvents: (events: readonly CoreEvent[]) => void, onFailure: (err: Error) => void): void {
+  attach(onEvents: (events: readonly CoreEvent[], counts: CoreCounts) => void, onFailure: (err: Error) => void): void {
     this.onEvents = onEvents;
     this.onFailure = onFailure;
   }

@@ -43,10 +43,21 @@ export type CoreEvent =
     }
   | { readonly kind: "finished"; readonly id: string; readonly finishReason: FinishReason; readonly reason: string | null; readonly atMs: number };
 
+/** The core's own state after an iteration: the one source of the queue, slot and running counts. */
+export interface CoreCounts {
+  /** "add" messages the core has taken in since it started (the front counts what it sent). */
+  readonly received: number;
+  /** Requests in the core's queue, waiting for a slot. */
+  readonly queued: number;
+  /** Requests holding a slot (prefilling or decoding). */
+  readonly running: number;
+  readonly slotsUsed: number;
+}
+
 export type FromCore =
   | { readonly kind: "ready"; readonly config: import("./model-config.ts").ModelConfig }
   | { readonly kind: "init-error"; readonly code: ErrorCode; readonly message: string }
-  | { readonly kind: "update"; readonly events: readonly CoreEvent[] }
+  | { readonly kind: "update"; readonly events: readonly CoreEvent[]; readonly counts: CoreCounts }
   | { readonly kind: "closed" };
 
 /** This thread's clock as epoch milliseconds, comparable across threads. */

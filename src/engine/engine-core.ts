@@ -1,7 +1,7 @@
 // The engine core: continuous batching over KV-cache slots, run inside the model worker thread so
 // that steps follow each other without waiting for the HTTP thread (labs 01–03 observe its events).
 import { SlotPool } from "./kv-cache.ts";
-import type { CoreEvent, CoreRequest } from "./core-protocol.ts";
+import type { CoreCounts, CoreEvent, CoreRequest } from "./core-protocol.ts";
 import { epochNow } from "./core-protocol.ts";
 import type { FinishReason } from "./lifecycle-events.ts";
 import type { ModelRunner, RowOutput, StepOutput } from "./model-runner.ts";
@@ -28,13 +28,14 @@ export class EngineCore {
   private readonly stopIds: ReadonlySet<number>;
   private looping = false;
   private events: CoreEvent[] = [];
+  private received = 0;
 
   constructor(
     private readonly runner: ModelRunner,
     slots: number,
     private readonly prefillTokenBudget: number,
-    /** receives each iteration's events, in order */
-    private readonly publish: (events: CoreEvent[]) => void,
+    /** receives each iteration's events, in order, and the core's counts after them */
+    private readonly publish: (events: CoreEvent[], counts: CoreCounts) => void,
   ) {
     this.slots = new SlotPool(slots);
     this.sampler = new Sampler(runner.config.vocabSize);
@@ -44,6 +45,7 @@ export class EngineCore {
   add(request: CoreRequest): void {
     const row: CoreRow = { request, random: seededRandom(request.seed), slot: -1, cached: 0, generated: 0, lastToken: -1, stopWith: null };
     this.byId.set(request.id, row);
+    this.received++;
     this.queue.push(row);
     this.wake();
   }
@@ -93,7 +95,12 @@ export class EngineCore {
     if (this.events.length === 0) return;
     const events = this.events;
     this.events = [];
-    this.publish(events);
+    this.publish(events, this.counts());
+  }
+
+  /** The state the engine front reports (queue depth, slots in use): counted here, never mirrored. */
+  counts(): CoreCounts {
+    return { received: this.received, queued: this.queue.length, running: this.active.length, slotsUsed: this.slots.used };
   }
 
   private reap(): void {

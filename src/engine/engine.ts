@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { MiniserveError } from "../errors/codes.ts";
 import type { CoreClient } from "./core-client.ts";
-import type { CoreEvent } from "./core-protocol.ts";
+import type { CoreCounts, CoreEvent } from "./core-protocol.ts";
 import { toLocalMs } from "./core-protocol.ts";
 import { LifecycleEvents } from "./lifecycle-events.ts";
 import type { FinishReason, StepRow } from "./lifecycle-events.ts";
@@ -80,8 +80,9 @@ export class Engine {
   private readonly live = new Map<string, EngineRequest>();
   private readonly settle = new Map<EngineRequest, (result: GenerationResult) => void>();
   private readonly stopIds: ReadonlySet<number>;
-  private queued = 0;
-  private running = 0;
+  /** The core's counts after its last reported iteration; "add"s sent since are still in transit. */
+  private counts: CoreCounts = { received: 0, queued: 0, running: 0, slotsUsed: 0 };
+  private sent = 0;
   private accepting = true;
   private idleWaiters: (() => void)[] = [];
 
@@ -95,20 +96,29 @@ export class Engine {
     this.events = new LifecycleEvents(onListenerError);
     this.config = core.config;
     this.stopIds = new Set(core.config.stopIds);
-    core.attach((events) => this.apply(events), (err) => this.failAll(err));
+    core.attach((events, counts) => {
+      this.apply(events);
+      // Read after the iteration's events: a subscriber that asks during them sees the previous state.
+      this.counts = counts;
+    }, (err) => this.failAll(err));
   }
 
   get contextLength(): number {
     return this.config.nCtx;
   }
 
+  /**
+   * The core's own counts, not a copy kept here: the queue is the core's queue plus the requests
+   * sent to it that it has not taken in yet (they wait all the same).
+   */
   stats(): EngineStats {
+    const c = this.counts;
     return {
-      queueDepth: this.queued,
+      queueDepth: c.queued + (this.sent - c.received),
       queueCapacity: this.options.queueCapacity,
-      slotsUsed: this.running,
+      slotsUsed: c.slotsUsed,
       slotsTotal: this.options.kvSlots,
-      running: this.running,
+      running: c.running,
     };
   }
 
@@ -119,7 +129,7 @@ export class Engine {
   submit(req: GenerateRequest): GenerationHandle {
     if (this.core.failed !== null) throw new MiniserveError("MSV_ERR_INTERNAL", `The model worker stopped (${this.core.failed.message}); restart miniserve.`);
     if (!this.accepting) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
-    if (this.queued >= this.options.queueCapacity) {
+    if (this.stats().queueDepth >= this.options.queueCapacity) {
       throw new MiniserveError("MSV_ERR_QUEUE_FULL", `The waiting queue is full (${this.options.queueCapacity} requests). Retry after a short delay, or raise MINISERVE_QUEUE_CAPACITY.`);
     }
     this.assertPromptFits(req.prompt, req.maxTokens);
@@ -158,12 +168,12 @@ export class Engine {
     const done = new Promise<GenerationResult>((resolve) => this.settle.set(request, resolve));
     request.timings.enqueuedMs = performance.now();
     this.live.set(request.id, request);
-    this.queued++;
+    this.sent++;
     this.core.add({
       id: request.id, promptIds: request.promptIds, maxTokens: req.maxTokens,
       temperature: req.temperature, topP: req.topP, seed: request.seed, ignoreEos: request.ignoreEos,
     });
-    this.events.emit("enqueued", { request, queueDepth: this.queued });
+    this.events.emit("enqueued", { request, queueDepth: this.stats().queueDepth });
     return { request, done, abort: (reason: string) => this.abort(request, "abort", reason) };
   }
 
@@ -189,8 +199,6 @@ export class Engine {
       if (event.kind === "scheduled") {
         const request = this.live.get(event.id);
         if (request === undefined) continue;
-        this.queued--;
-        this.running++;
         request.status = "running";
         request.slot = event.slot;
         request.timings.scheduledMs = toLocalMs(event.atMs);
@@ -252,8 +260,6 @@ export class Engine {
   private finish(request: EngineRequest, reason: FinishReason, abortReason: string | null, atMs: number): void {
     if (request.status === "finished") return;
     this.live.delete(request.id);
-    if (request.status === "running") this.running--;
-    else this.queued--;
     // Text held back for stop-string matching is released, except after a stop string or an abort.
     if (reason !== "abort" && !request.stoppedByString) {
       try {
@@ -274,6 +280,8 @@ export class Engine {
 
   /** The worker died: end every request rather than leave it hanging. */
   private failAll(err: Error): void {
+    // Nothing is queued or running in a core that is gone.
+    this.counts = { received: this.sent, queued: 0, running: 0, slotsUsed: 0 };
     for (const request of [...this.live.values()]) {
       request.abortReason ??= `engine failure: ${err.message}`;
       this.finish(request, "abort", request.abortReason, performance.now());

@@ -16,7 +16,7 @@ let runner: ModelRunner;
 let core: EngineCore;
 try {
   runner = await loadRunner(init);
-  core = new EngineCore(runner, init.slots, init.prefillTokenBudget, (events) => send({ kind: "update", events }));
+  core = new EngineCore(runner, init.slots, init.prefillTokenBudget, (events, counts) => send({ kind: "update", events, counts }));
   send({ kind: "ready", config: runner.config });
 } catch (err) {
   send({ kind: "init-error", code: isMiniserveError(err) ? err.code : "MSV_ERR_MODEL_FILE", message: (err as Error).message });
