@@ -81,7 +81,7 @@ async function measure(): Promise<RunData> {
   const { startTracing } = await import("../src/observability/tracing.ts");
   const tracing = await startTracing(config);
   if (tracing === null) throw new Error("tracing did not start; is OTEL_SDK_DISABLED set?");
-  const { startObservedMiniserve } = await import("../src/observability/observed-server.ts");
+  const { startObservedMiniserve } = await import("../src/serve/index.ts");
   const { buildRequestMix } = await import("../src/loadtest/request-mix.ts");
 
   const lines: Record<string, unknown>[] = [];

@@ -17,7 +17,7 @@ if (argv.includes("--help") || argv.includes("-h")) {
 try {
   const config = loadConfig(process.env, argv);
   const tracing = await startTracing(config);
-  const { startObservedMiniserve } = await import("../observability/observed-server.ts");
+  const { startObservedMiniserve } = await import("../serve/index.ts");
   const server = await startObservedMiniserve(config);
   server.app.log.info({ url: server.url, model: config.modelName, kvSlots: config.kvSlots, observability: config.observability, tracing: server.tracing !== null }, "miniserve ready");
   closeWithGrace({ delay: config.shutdownGraceMs + 5000 }, async ({ signal, err }) => {

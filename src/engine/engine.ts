@@ -53,7 +53,8 @@ export interface GenerateRequest {
   readonly id?: string | undefined;
   /** Arrival time on the performance clock, when the caller saw the request earlier than now. */
   readonly arrivedMs?: number | undefined;
-  readonly meta?: Record<string, unknown> | undefined;
+  /** Handed to event subscribers on EngineRequest.tag; the engine never reads it. */
+  readonly tag?: object | undefined;
   /** Generate exactly max_tokens, ignoring end-of-text (as vLLM's ignore_eos): for load tests. */
   readonly ignoreEos?: boolean | undefined;
 }
@@ -138,7 +139,7 @@ export class Engine {
       { temperature: req.temperature, topP: req.topP },
       req.seed ?? Math.floor(Math.random() * 2 ** 32),
       req.stop ?? [], this.tokenizer.streamDecoder(), req.onText,
-      { arrivedMs: req.arrivedMs ?? performance.now() }, req.meta ?? {}, req.ignoreEos ?? false,
+      { arrivedMs: req.arrivedMs ?? performance.now() }, req.tag, req.ignoreEos ?? false,
     );
     let prompt = req.prompt;
     let messages = req.messages;

@@ -3,7 +3,7 @@ export { Engine } from "./engine.ts";
 export type { EngineOptions, EngineStats, GenerateRequest, GenerationHandle, Retriever } from "./engine.ts";
 export { KvCache, SlotPool } from "./kv-cache.ts";
 export type { KvGeometry } from "./kv-cache.ts";
-export { LifecycleEvents } from "./lifecycle-events.ts";
+export { ENGINE_EVENTS, LifecycleEvents } from "./lifecycle-events.ts";
 export type { EngineEventMap, EngineEventName, FinishReason, StepEvent, StepPhase, StepRow } from "./lifecycle-events.ts";
 export { kvBytesPerToken, readModelConfig, sha256File } from "./model-config.ts";
 export type { ModelConfig, ModelFormat } from "./model-config.ts";

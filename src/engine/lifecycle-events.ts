@@ -20,7 +20,7 @@ export interface StepEvent {
   readonly paddedTokens: number;
 }
 
-/** Each event's payload; every request event carries the request (timings, usage, meta bag). */
+/** Each event's payload; every request event carries the request (timings, usage, the submitter's tag). */
 export interface EngineEventMap {
   arrived: { request: EngineRequest };
   retrieved: { request: EngineRequest; passages: number };
@@ -35,6 +35,12 @@ export interface EngineEventMap {
 }
 
 export type EngineEventName = keyof EngineEventMap;
+
+/** Every event, in the order a request meets them (docs/miniserve-map.md lists the same; a test compares). */
+export const ENGINE_EVENTS = ["arrived", "retrieved", "tokenized", "enqueued", "scheduled", "step", "first-token", "token", "aborted", "finished"] as const satisfies readonly EngineEventName[];
+// Compile-time: the list names every event of the map and nothing else.
+const everyEvent: Record<EngineEventName, true> = Object.fromEntries(ENGINE_EVENTS.map((e) => [e, true])) as Record<(typeof ENGINE_EVENTS)[number], true>;
+void everyEvent;
 type Listener<K extends EngineEventName> = (payload: EngineEventMap[K]) => void;
 
 /**

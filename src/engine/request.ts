@@ -51,8 +51,6 @@ export class EngineRequest {
   passages: readonly RetrievedPassage[] = [];
   /** Text held back because it could be the start of a stop string. */
   private pending = "";
-  /** Opaque bag for subscribers (e.g. a trace context); the engine never reads it. */
-  readonly meta: Record<string, unknown>;
 
   constructor(
     readonly id: string,
@@ -65,12 +63,14 @@ export class EngineRequest {
     readonly decoder: TokenTextStream,
     readonly onText: ((delta: string) => void) | undefined,
     readonly timings: RequestTimings,
-    meta: Record<string, unknown>,
+    /**
+     * Whatever the submitter handed in for the event subscribers (observability's per-request
+     * state); the engine never reads it, and nothing is keyed by a name on the request.
+     */
+    readonly tag: object | undefined,
     /** Keep generating past end-of-text until max_tokens (fixed-length load tests). */
     readonly ignoreEos = false,
-  ) {
-    this.meta = meta;
-  }
+  ) {}
 
   get promptTokens(): number {
     return this.promptIds.length;

@@ -66,7 +66,7 @@ export const LAB03_CHECKS: LabChecks = [
     const w = p.worst;
     return v.fail(`request ${w.request}: ${w.stage} €${w.learnerEur.toExponential(4)} from your tracker, €${w.referenceEur.toExponential(4)} from the step events × the rate${errors}`,
       w.stage === "retrieval"
-        ? "addRetrieval does not book the retrieval's seconds to the retrieval stage."
+        ? "addOwnTime does not book the retrieval's seconds to the retrieval stage."
         : w.stage === "prefill"
           ? "A prefill step's time is not split by each row's tokens (an equal split gives short prompts too much), or it is booked to another stage."
           : "A decode step's time is not split equally among its rows, or it is booked to another stage, or the rate is applied in other units.",

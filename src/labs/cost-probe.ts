@@ -8,9 +8,9 @@ import { startProbeEngine } from "./engine-probe.ts";
 const STAGE_OF: Record<string, "prefill" | "decode"> = { prefill: "prefill", decode: "decode" };
 type Stages = { retrieval: number; prefill: number; decode: number };
 
+/** The part of the request's record the check compares: its cost, priced by the learner's tracker. */
 interface LearnerRecord {
-  readonly totalEur: number;
-  readonly stagesEur: Stages;
+  readonly cost?: { readonly totalEur: number; readonly stagesEur: Stages };
 }
 
 export interface StageMismatch {
@@ -65,7 +65,7 @@ export async function probeApportioning(repoRoot: string): Promise<ApportionProb
     const record = probe.recordOf(request) as LearnerRecord | null;
     const ref = seconds(request);
     for (const stage of ["retrieval", "prefill", "decode"] as const) {
-      const learner = record?.stagesEur?.[stage] ?? Number.NaN;
+      const learner = record?.cost?.stagesEur?.[stage] ?? Number.NaN;
       const want = ref[stage] * rate;
       const gap = want === 0 ? Math.abs(learner) : Math.abs(learner - want) / want;
       if (!(gap <= 1e-9)) mismatches.push({ request: request.id, stage, learnerEur: learner, referenceEur: want });
@@ -77,7 +77,7 @@ export async function probeApportioning(repoRoot: string): Promise<ApportionProb
     // Submitted in one synchronous burst: the engine admits them together, so the first prefill
     // step holds rows of very different lengths, where an equal split and a token split differ.
     const handles = PROMPTS.map((prompt, i) => probe.engine.submit({
-      prompt, maxTokens: 6 + 3 * i, temperature: 0, topP: 1, seed: i, ignoreEos: true, retrievalTopK: i % 3 === 0 ? 2 : undefined,
+      prompt, maxTokens: 6 + 3 * i, temperature: 0, topP: 1, seed: i, ignoreEos: true, retrievalTopK: i % 3 === 0 ? 2 : undefined, tag: probe.tag(),
     }));
     await Promise.all(handles.map((h) => h.done));
   } finally {

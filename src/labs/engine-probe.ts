@@ -11,7 +11,9 @@ export interface ProbeEngine {
   readonly config: Config;
   /** Errors the learner's subscribers and gauge callbacks raised (they never reach the engine). */
   readonly errors: string[];
-  /** The cost record the learner's code attached to a finished request, if any. */
+  /** A fresh per-request observation to submit as the request's tag, as the HTTP layer does. */
+  tag(): object;
+  /** The record the learner's code attached to a finished request's observation, if any. */
   recordOf(request: EngineRequest): unknown;
   close(): Promise<void>;
 }
@@ -23,12 +25,15 @@ type ObserveEngine = (engine: Engine, opts: {
 
 /**
  * Loads the model into a fresh engine (settings from `env` over the defaults) and attaches
- * src/observability/engine-observer.ts of `repoRoot`: the learner's metrics, gauges and cost tracker.
+ * src/observability/engine-observer.ts of `repoRoot`, which drives the learner's metrics, gauges and cost tracker.
  */
 export async function startProbeEngine(repoRoot: string, env: Record<string, string>): Promise<ProbeEngine> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", ...env }, []);
   const observer = (await import(join(repoRoot, "src/observability/engine-observer.ts"))) as { observeEngine: ObserveEngine };
-  const state = (await import(join(repoRoot, "src/observability/request-state.ts"))) as { observationOf: (r: EngineRequest) => { record: unknown } | undefined };
+  const state = (await import(join(repoRoot, "src/observability/request-state.ts"))) as {
+    observationOf: (r: EngineRequest) => { record: unknown } | undefined;
+    RequestObservation: new (model: string) => object;
+  };
   // Loaded here, not at the top: the server imports lab files, and a learner's broken file must
   // fail this check with its message rather than stop check-lab from starting.
   const { createEngine } = await import("../server/index.ts");
@@ -49,6 +54,7 @@ export async function startProbeEngine(repoRoot: string, env: Record<string, str
   }
   return {
     engine, config, errors,
+    tag: () => new state.RequestObservation(config.modelName),
     recordOf: (request) => state.observationOf(request)?.record ?? null,
     close: async () => {
       await engine.close(2000);

@@ -12,7 +12,7 @@ export const LABS: readonly Lab[] = [
   { id: "00", slug: "00-prom-grafana-up", title: "Bring the stack up", files: [] },
   {
     id: "01", slug: "01-instrument-server", title: "Instrument the server",
-    files: ["src/observability/metrics.ts", "src/observability/exposition.ts", "src/observability/engine-observer.ts"],
+    files: ["src/observability/metrics.ts", "src/observability/exposition.ts", "src/observability/request-metrics.ts"],
   },
   {
     id: "02", slug: "02-tracing-end-to-end", title: "Tracing end to end",

@@ -1,8 +1,8 @@
 // The OpenTelemetry GenAI server metrics' observations: request duration from the HTTP layer, time
 // to first token and time per output token when a generation succeeds. Bounded label values only (lab 01).
-import type { EngineRequest } from "../engine/index.ts";
 import { ERROR_CODES } from "../errors/codes.ts";
 import { metrics, observeWithTrace } from "./metrics.ts";
+import type { RequestRecord } from "./request-record.ts";
 import type { RequestObservation } from "./request-state.ts";
 
 /**
@@ -49,21 +49,19 @@ export function recordGenAiRequest(
   if (operation === null) return;
   // Only an accepted request carries a model, and it is the served one: any other name was
   // rejected (MSV_ERR_UNKNOWN_MODEL) before reaching the engine, and is left out here.
-  const model = obs?.engine?.modelName ?? "";
+  const model = obs?.model ?? "";
   const errorType = genAiErrorType(status, errorCode);
   const l = labels(operation, model, errorType === "" ? model : "");
   observeWithTrace(metrics().genAiRequestDuration, { ...l, error_type: errorType }, durationSeconds, traceId);
 }
 
 /** gen_ai.server.time_to_first_token and time_per_output_token, for a generation that succeeded. */
-export function recordGenAiTokenTimes(request: EngineRequest, obs: RequestObservation): void {
-  const t = request.timings;
-  if (request.finishReason === "abort" || t.firstTokenMs === undefined) return;
+export function recordGenAiTokenTimes(record: RequestRecord, traceId: string | null): void {
+  const s = record.seconds;
+  if (record.finishReason === "abort" || s.ttft === null) return;
   const m = metrics();
-  const l = labels(obs.operation, request.modelName, request.modelName);
-  observeWithTrace(m.genAiTimeToFirstToken, l, (t.firstTokenMs - t.arrivedMs) / 1000, obs.sampled ? obs.traceId : null);
-  // The conventions' definition: (request duration - time to first token) / (output tokens - 1).
-  if (t.finishedMs !== undefined && request.completionTokens > 1) {
-    m.genAiTimePerOutputToken.observe(l, (t.finishedMs - t.firstTokenMs) / 1000 / (request.completionTokens - 1));
-  }
+  const l = labels(record.operation, record.model, record.model);
+  observeWithTrace(m.genAiTimeToFirstToken, l, s.ttft, traceId);
+  // The conventions' definition, (request duration - time to first token) / (output tokens - 1): the record's.
+  if (s.perOutputToken !== null) m.genAiTimePerOutputToken.observe(l, s.perOutputToken);
 }

@@ -10,7 +10,8 @@ import { promptHash, requestLogFields } from "./logging.ts";
 import { recordGenAiRequest } from "./gen-ai-metrics.ts";
 import { metrics, recordRequest } from "./metrics.ts";
 import { respondSpan } from "./request-spans.ts";
-import { OBS_META_KEY, RequestObservation } from "./request-state.ts";
+import { RequestObservation } from "./request-state.ts";
+import type { TraceLink } from "./request-state.ts";
 import { registerTraceViewer } from "./trace-viewer.ts";
 import type { Tracing } from "./tracing.ts";
 
@@ -28,16 +29,32 @@ interface HttpFacts {
 /** Refusals of the audit extension, counted from the error code the route threw. */
 const AUDIT_REFUSALS: Readonly<Record<string, string>> = { MSV_ERR_AUDIT_BUSY: "busy", MSV_ERR_AUDIT_DISABLED: "disabled" };
 
-export interface HttpObservability {
-  readonly plugin: (app: FastifyInstance) => void;
-  readonly requestMeta: (req: FastifyRequest) => Record<string, unknown>;
+/** What the route passes in: the parameters it validated (no second parse of the body). */
+export interface ValidatedRequest {
+  readonly kind: "completion" | "chat";
+  readonly model: string;
+  readonly prompt: string;
+  readonly maxTokens: number;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly stream: boolean;
+  readonly retrievalTopK: number;
 }
 
-function promptText(body: Record<string, unknown>): string {
-  const p = body["prompt"];
-  if (typeof p === "string") return p;
-  if (Array.isArray(p) && typeof p[0] === "string") return p[0];
-  return JSON.stringify(body["messages"] ?? "");
+export interface HttpObservability {
+  readonly plugin: (app: FastifyInstance) => void;
+  /** Called by the route inside the HTTP server span: the request's observation, handed to the engine as its tag. */
+  readonly observeRequest: (req: FastifyRequest, params: ValidatedRequest) => RequestObservation;
+}
+
+/** The request's place in its trace, read from the context active in the route handler. */
+function traceLink(): TraceLink | null {
+  const ctx = context.active();
+  const span = trace.getSpan(ctx);
+  const sc = span?.spanContext();
+  if (!span || !sc || !isSpanContextValid(sc)) return null;
+  const recording = span.isRecording();
+  return { context: ctx, rootSpan: span, traceId: sc.traceId, spanId: sc.spanId, recording, sampled: (sc.traceFlags & TraceFlags.SAMPLED) !== 0 && recording };
 }
 
 export function createHttpObservability(opts: { tracing: Tracing | null; logger: Logger }): HttpObservability {
@@ -45,30 +62,14 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
   const observations = new WeakMap<FastifyRequest, RequestObservation>();
   const tracer = opts.tracing?.tracer ?? null;
 
-  /** Runs in the route handler, inside the HTTP server span: capture its context for the stage spans. */
-  const requestMeta = (req: FastifyRequest): Record<string, unknown> => {
-    const obs = new RequestObservation();
-    const ctx = context.active();
-    const span = trace.getSpan(ctx);
-    const sc = span?.spanContext();
-    if (span && sc && isSpanContextValid(sc)) {
-      obs.traceContext = ctx;
-      obs.rootSpan = span;
-      obs.traceId = sc.traceId;
-      obs.spanId = sc.spanId;
-      obs.recording = span.isRecording();
-      obs.sampled = (sc.traceFlags & TraceFlags.SAMPLED) !== 0 && obs.recording;
-    }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    obs.operation = req.routeOptions.url === "/v1/chat/completions" ? "chat" : "text_completion";
-    const max = body["max_completion_tokens"] ?? body["max_tokens"];
-    obs.maxTokens = typeof max === "number" ? max : null;
-    obs.temperature = typeof body["temperature"] === "number" ? body["temperature"] : null;
-    const prompt = promptText(body);
-    obs.promptChars = prompt.length;
-    if (opts.logger.isLevelEnabled("info")) obs.promptSha256 = promptHash(prompt);
+  const observeRequest = (req: FastifyRequest, p: ValidatedRequest): RequestObservation => {
+    const obs = new RequestObservation(
+      p.model, traceLink(), p.kind === "chat" ? "chat" : "text_completion",
+      { maxTokens: p.maxTokens, temperature: p.temperature, topP: p.topP, stream: p.stream, retrievalTopK: p.retrievalTopK > 0 ? p.retrievalTopK : null },
+      { chars: p.prompt.length, sha256: opts.logger.isLevelEnabled("info") ? promptHash(p.prompt) : null },
+    );
     observations.set(req, obs);
-    return { [OBS_META_KEY]: obs };
+    return obs;
   };
 
   /** The per-request log line, from the observation when there is one. */
@@ -179,6 +180,6 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
     app.get("/metrics", metricsHandler);
     if (opts.tracing) registerTraceViewer(app, opts.tracing.store);
   };
-  return { plugin, requestMeta };
+  return { plugin, observeRequest };
 }
 

@@ -40,7 +40,7 @@ export interface ResponseFacts {
   readonly errorCode?: string | undefined;
 }
 
-/** The fields of the per-request line; every number is read from the observation, none recomputed. */
+/** The fields of the per-request line; every number is read from the request's record, none recomputed. */
 export function requestLogFields(obs: RequestObservation | undefined, facts: ResponseFacts): Record<string, unknown> {
   const base: Record<string, unknown> = {
     event: facts.status >= 400 ? "request_failed" : "request_finished",
@@ -53,25 +53,25 @@ export function requestLogFields(obs: RequestObservation | undefined, facts: Res
     duration_ms: round(facts.durationMs),
   };
   if (facts.errorCode) base["error_code"] = facts.errorCode;
-  const request = obs?.engine;
-  if (!obs || !request) return base;
-  const t = request.timings;
-  const aborted = request.finishReason === "abort";
+  const record = obs?.record;
+  if (!obs || !record) return base;
+  const ms = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : round(seconds * 1000));
+  const aborted = record.finishReason === "abort";
   return {
     ...base,
     event: aborted ? "request_aborted" : base["event"],
-    request_id: request.id,
-    model_name: request.modelName,
-    queue_time_ms: t.scheduledMs !== undefined && t.enqueuedMs !== undefined ? round(t.scheduledMs - t.enqueuedMs) : null,
-    ttft_ms: t.firstTokenMs !== undefined ? round(t.firstTokenMs - t.arrivedMs) : null,
-    input_tokens: request.promptTokens,
-    output_tokens: request.completionTokens,
-    batch_size: round(obs.meanDecodeBatch, 2),
-    finish_reason: request.finishReason,
-    abort_reason: aborted ? request.abortReason : undefined,
-    cost_eur: obs.record?.totalEur ?? null,
-    cost_stage_eur: obs.record ? obs.record.stagesEur : null,
-    prompt_chars: obs.promptChars,
-    prompt_sha256: obs.promptSha256,
+    request_id: record.id,
+    model_name: record.model,
+    queue_time_ms: ms(record.seconds.queue),
+    ttft_ms: ms(record.seconds.ttft),
+    input_tokens: record.tokens.prompt,
+    output_tokens: record.tokens.completion,
+    batch_size: round(record.batch.decodeMean, 2),
+    finish_reason: record.finishReason,
+    abort_reason: aborted ? record.abortReason : undefined,
+    cost_eur: record.cost.totalEur,
+    cost_stage_eur: record.cost.stagesEur,
+    prompt_chars: obs.prompt.chars,
+    prompt_sha256: obs.prompt.sha256,
   };
 }

@@ -10,6 +10,8 @@ import { AuditGate } from "./audit-gate.ts";
 import { clientErrorHandler, connectionsCheckingIntervalMs } from "./client-errors.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { registerGenerationRoutes } from "./routes/generation.ts";
+import type { AuditRunner } from "./routes/generation.ts";
+import type { GenerationParams } from "./validate-request.ts";
 import { registerMetaRoutes } from "./routes/meta.ts";
 
 export interface AppOptions {
@@ -19,7 +21,10 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["loggerInstance"] | undefined;
   /** Bounds concurrent audits; observability passes its own to read the count at scrape time. */
   readonly auditGate?: AuditGate | undefined;
-  readonly requestMeta?: ((req: FastifyRequest) => Record<string, unknown>) | undefined;
+  /** The request's tag for the engine's event subscribers, made from the validated parameters. */
+  readonly observeRequest?: ((req: FastifyRequest, params: GenerationParams) => object) | undefined;
+  /** The "audit": true extension (the observed server provides it); absent, such requests are refused. */
+  readonly audit?: AuditRunner | undefined;
   /** Plugins registered before the routes (observability: metrics route, request timing). */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void> | void)[] | undefined;
 }
@@ -63,6 +68,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   for (const plugin of opts.plugins ?? []) await plugin(app);
   registerMetaRoutes(app, config, engine);
   const auditGate = opts.auditGate ?? new AuditGate(config.auditMaxConcurrent);
-  registerGenerationRoutes(app, { config, engine, auditGate, requestMeta: opts.requestMeta });
+  registerGenerationRoutes(app, { config, engine, auditGate, observeRequest: opts.observeRequest, audit: opts.audit });
   return app;
 }

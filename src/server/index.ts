@@ -2,6 +2,7 @@
 export { buildApp } from "./app.ts";
 export { AuditGate } from "./audit-gate.ts";
 export type { AppOptions } from "./app.ts";
+export type { AuditRunner } from "./routes/generation.ts";
 export { createEngine, startMiniserve } from "./miniserve.ts";
 export type { EngineParts, Miniserve } from "./miniserve.ts";
 export { errorBody, ResponseShaper, sseData, usageOf } from "./openai-format.ts";

@@ -2,7 +2,7 @@
 // process, the demo and warm-up requests, the URLs to open; stop() undoes only what it started.
 // Import it only after startTracing(): it loads the server, which loads http and fastify (lab 00).
 import type { Config } from "../config/index.ts";
-import { startObservedMiniserve } from "../observability/observed-server.ts";
+import { startObservedMiniserve } from "../serve/index.ts";
 import type { Tracing } from "../observability/tracing.ts";
 import { prometheusUrl as nativePrometheusUrl } from "../stack/native.ts";
 import { streamDemo, warmUp } from "./demo.ts";

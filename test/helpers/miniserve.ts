@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config/index.ts";
 import type { Config } from "../../src/config/index.ts";
 import { createEngine, startMiniserve } from "../../src/server/index.ts";
 import type { EngineParts, Miniserve } from "../../src/server/index.ts";
+import { runAudit } from "../../src/observability/index.ts";
 
 /** Config from defaults plus overrides given as environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -19,8 +20,10 @@ export async function testEngine(env: Record<string, string> = {}): Promise<Engi
   return createEngine(testConfig(env));
 }
 
+/** The bare server, plus the audit extension (untraced: no tracing runs in the test process). */
 export async function testServer(env: Record<string, string> = {}): Promise<Miniserve> {
-  return startMiniserve(testConfig(env));
+  const config = testConfig(env);
+  return startMiniserve(config, { audit: (text) => runAudit(text, { traceDir: config.traceDir }) });
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

@@ -65,7 +65,7 @@ describe("check-lab on a copy of the repo", { skip: prometheus.skip || promtool.
   });
 
   test("lab 01: the starter fails seven conditions with their hints; the reference passes all eight but is not the learner's; the learner's own code is", () => {
-    assert.match(lab("start", "01"), /starter written: .*metrics\.ts.*exposition\.ts.*engine-observer\.ts/);
+    assert.match(lab("start", "01"), /starter written: .*metrics\.ts.*exposition\.ts.*request-metrics\.ts/);
     const s = check("01");
     assert.equal(s.status, 1, s.stdout + s.stderr);
     // module, exposition, red, use-gauges, ttft-tokens, target-up, promql fail; the dashboard exists.

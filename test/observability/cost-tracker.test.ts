@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { register } from "prom-client";
 import type { EngineRequest, StepEvent, StepPhase } from "../../src/engine/index.ts";
-import { CostAccumulator, CostTracker, startObservedMiniserve } from "../../src/observability/index.ts";
-import type { ObservedMiniserve } from "../../src/observability/index.ts";
+import { CostAccumulator, CostTracker } from "../../src/observability/index.ts";
+import { startObservedMiniserve } from "../../src/serve/index.ts";
+import type { ObservedMiniserve } from "../../src/serve/index.ts";
 import { postJson, testConfig, waitFor } from "../helpers/miniserve.ts";
 
 const RATE = 0.001;
@@ -21,7 +22,7 @@ test("a prefill step is split by prompt tokens, a decode step equally, retrieval
   const accOf = (row: { request: EngineRequest }) => (row.request as unknown as { acc: CostAccumulator }).acc;
   tracker.addStep({ phase: "prefill", startMs: 0, endMs: 400, rows: [{ request: ra, tokens: 30 }, { request: rb, tokens: 10 }], paddedTokens: 60 }, accOf);
   tracker.addStep({ phase: "decode", startMs: 400, endMs: 500, rows: [{ request: ra, tokens: 1 }, { request: rb, tokens: 1 }], paddedTokens: 2 }, accOf);
-  tracker.addRetrieval(a, 0.05);
+  tracker.addOwnTime(a, "retrieval", 0.05);
   const ca = tracker.finish(a);
   assert.ok(Math.abs(ca.stagesEur.prefill - 0.3 * RATE) < 1e-12);
   assert.ok(Math.abs(ca.stagesEur.decode - 0.05 * RATE) < 1e-12);

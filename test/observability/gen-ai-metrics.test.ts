@@ -2,8 +2,8 @@
 // attributes and advised bucket boundaries, observed on a real miniserve, with bounded label values.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startObservedMiniserve } from "../../src/observability/index.ts";
-import type { ObservedMiniserve } from "../../src/observability/index.ts";
+import { startObservedMiniserve } from "../../src/serve/index.ts";
+import type { ObservedMiniserve } from "../../src/serve/index.ts";
 import { postJson, testConfig } from "../helpers/miniserve.ts";
 
 /**

@@ -3,8 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { startObservedMiniserve } from "../../src/observability/index.ts";
-import type { ObservedMiniserve } from "../../src/observability/index.ts";
+import { startObservedMiniserve } from "../../src/serve/index.ts";
+import type { ObservedMiniserve } from "../../src/serve/index.ts";
 import { bindEngineStats } from "../../src/observability/metrics.ts";
 import { postJson, testConfig } from "../helpers/miniserve.ts";
 import { requireTool } from "../helpers/require-tool.ts";

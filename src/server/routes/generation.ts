@@ -5,17 +5,23 @@ import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config/index.ts";
 import type { Engine, GenerationHandle } from "../../engine/index.ts";
-import { runAudit } from "../../observability/subprocess.ts";
+import { MiniserveError } from "../../errors/codes.ts";
 import type { AuditGate } from "../audit-gate.ts";
 import { ResponseShaper, sseData } from "../openai-format.ts";
 import { validateGeneration } from "../validate-request.ts";
+import type { GenerationParams } from "../validate-request.ts";
+
+/** Runs the audit child on a generation's text (the observed server provides it, traced). */
+export type AuditRunner = (text: string) => Promise<object>;
 
 export interface GenerationRouteOptions {
   readonly config: Config;
   readonly engine: Engine;
   readonly auditGate: AuditGate;
-  /** Extra entries for the engine request's meta bag (observability puts its trace context here). */
-  readonly requestMeta?: ((req: FastifyRequest) => Record<string, unknown>) | undefined;
+  /** What the engine hands its event subscribers as the request's tag (observability's per-request state). */
+  readonly observeRequest?: ((req: FastifyRequest, params: GenerationParams) => object) | undefined;
+  /** The "audit": true extension; without it (the bare server) such requests are refused. */
+  readonly audit?: AuditRunner | undefined;
 }
 
 /** Cancel the generation when the client closes the connection before the response is complete. */
@@ -35,6 +41,10 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
     const params = validateGeneration(kind, req.body, config);
     // Cheap refusals first: an oversized prompt or a busy audit costs no hashing, retrieval or tokens.
     engine.assertPromptFits(params.prompt, params.maxTokens);
+    const runAudit = opts.audit;
+    if (params.audit && runAudit === undefined) {
+      throw new MiniserveError("MSV_ERR_AUDIT_DISABLED", "'audit' needs observability: this server runs without it (MINISERVE_OBSERVABILITY=off); send the request without it.", "audit");
+    }
     const releaseAudit = params.audit ? opts.auditGate.acquire() : () => {};
     // The response id carries the request id every log line of this request has.
     const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${req.id}`;
@@ -55,7 +65,7 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
         stop: params.stop,
         ignoreEos: params.ignoreEos,
         onText: stream ? (delta) => void (stream.writable && stream.write(sseData(shaper.deltaChunk(delta)))) : undefined,
-        meta: { httpRequestId: req.id, ...opts.requestMeta?.(req) },
+        tag: opts.observeRequest?.(req, params),
       });
     } catch (err) {
       releaseAudit();
@@ -68,7 +78,7 @@ export function registerGenerationRoutes(app: FastifyInstance, opts: GenerationR
     // A client that went away gets no audit: the slot is given back at once.
     const audit = async (text: string): Promise<object> => {
       try {
-        return await runAudit(text, { traceDir: config.traceDir });
+        return await runAudit!(text);
       } catch (err) {
         req.log.warn({ err }, "the audit subprocess failed");
         return { error: (err as Error).message };

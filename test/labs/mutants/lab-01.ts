@@ -2,7 +2,7 @@
 import type { Mutant } from "./mutant.ts";
 
 const METRICS = "src/observability/metrics.ts";
-const OBSERVER = "src/observability/engine-observer.ts";
+const RENDER = "src/observability/request-metrics.ts";
 
 export const LAB01_MUTANTS: readonly Mutant[] = [
   {
@@ -24,24 +24,24 @@ export const LAB01_MUTANTS: readonly Mutant[] = [
     edits: [{ find: `(s) => s.queueDepth) });`, replace: `(s) => s.running) });` }],
   },
   {
-    id: "01-ttft-at-finish", lab: "01", file: OBSERVER, caughtBy: "01.ttft-tokens",
+    id: "01-ttft-at-finish", lab: "01", file: RENDER, caughtBy: "01.ttft-tokens",
     mistake: "observed time to first token when the request finished, from arrival to the end",
     edits: [
-      { find: `on("first-token", ({ request }) => {`, replace: `on("finished", ({ request }) => {` },
-      { find: `(t.firstTokenMs! - t.arrivedMs) / 1000`, replace: `(t.finishedMs! - t.arrivedMs) / 1000` },
+      { find: `  if (ttft !== null) observeWithTrace(metrics().timeToFirstToken, { model_name: request.modelName }, ttft, obs.exemplarTraceId);\n`, replace: `  void ttft;\n` },
+      { find: `  m.requestFinished.inc({ finish_reason: record.finishReason });`, replace: `  observeWithTrace(m.timeToFirstToken, model, record.seconds.generation, traceId);\n  m.requestFinished.inc({ finish_reason: record.finishReason });` },
     ],
   },
   {
-    id: "01-ttft-in-milliseconds", lab: "01", file: OBSERVER, caughtBy: "01.ttft-tokens",
-    mistake: "observed time to first token in milliseconds in a histogram whose unit is seconds",
-    edits: [{ find: `(t.firstTokenMs! - t.arrivedMs) / 1000`, replace: `t.firstTokenMs! - t.arrivedMs` }],
+    id: "01-ttft-in-milliseconds", lab: "01", file: RENDER, caughtBy: "01.ttft-tokens",
+    mistake: "computed time to first token from the timings in milliseconds, in a histogram whose unit is seconds",
+    edits: [{ find: `const ttft = ttftSeconds(request.timings);`, replace: `const ttft = request.timings.firstTokenMs! - request.timings.arrivedMs;` }],
   },
   {
-    id: "01-completion-tokens-twice", lab: "01", file: OBSERVER, caughtBy: "01.ttft-tokens",
-    mistake: "counted completion tokens on every token event and again when the request finished",
+    id: "01-first-token-counted-twice", lab: "01", file: RENDER, caughtBy: "01.ttft-tokens",
+    mistake: "counted the first token as a completion token when it arrived, then every token again at the end",
     edits: [{
-      find: `  on("first-token", ({ request }) => {`,
-      replace: `  on("token", ({ request }) => m.tokensTotal.inc({ kind: "completion", model_name: request.modelName }));\n  on("first-token", ({ request }) => {`,
+      find: `  const ttft = ttftSeconds(request.timings);`,
+      replace: `  metrics().tokensTotal.inc({ kind: "completion", model_name: request.modelName });\n  const ttft = ttftSeconds(request.timings);`,
     }],
   },
   {
@@ -57,7 +57,7 @@ export const LAB01_MUTANTS: readonly Mutant[] = [
   {
     id: "01-default-buckets", lab: "01", file: METRICS, caughtBy: "01.module",
     mistake: "left request_duration_seconds on prom-client's default buckets (5 ms to 10 s) instead of the LLM buckets",
-    edits: [{ find: `    buckets: [...LLM_LATENCY_BUCKETS], enableExemplars: true,`, replace: `    enableExemplars: true,` }],
+    edits: [{ find: `    buckets: [...LLM_LATENCY_BUCKETS], enableExemplars: true, registers,`, replace: `    enableExemplars: true, registers,` }],
   },
   {
     id: "01-handler-ignores-accept", lab: "01", file: "src/observability/exposition.ts", caughtBy: "01.exposition",

@@ -9,27 +9,27 @@ export const LAB02_MUTANTS: readonly Mutant[] = [
   {
     id: "02-flat-tree", lab: "02", file: SPANS, caughtBy: "02.span-tree",
     mistake: "parented the stage spans to the request's context, making them siblings of the generation span",
-    edits: [{ find: `const ctx = trace.setSpan(obs.traceContext, gen);`, replace: `const ctx = obs.traceContext;` }],
+    edits: [{ find: `const ctx = trace.setSpan(link.context, gen);`, replace: `const ctx = link.context;` }],
   },
   {
-    id: "02-queue-span-without-times", lab: "02", file: SPANS, caughtBy: "02.span-tree",
-    mistake: "started and ended the queue span without the engine's times, so it measures span building, not waiting",
+    id: "02-stages-without-times", lab: "02", file: SPANS, caughtBy: "02.span-tree",
+    mistake: "started and ended the stage spans without the engine's times, so they measure span building, not the stages",
     edits: [
-      { find: `tracer.startSpan("queue", { startTime: epochMs(t.enqueuedMs) }, ctx);`, replace: `tracer.startSpan("queue", {}, ctx);` },
-      { find: `queue.end(epochMs(t.scheduledMs ?? end));`, replace: `queue.end();` },
+      { find: `{ kind: SpanKind.INTERNAL, startTime: epochMs(s.startMs), attributes: stageAttributes(s.stage, record) }`, replace: `{ kind: SpanKind.INTERNAL, attributes: stageAttributes(s.stage, record) }` },
+      { find: `    span.end(epochMs(s.endMs));`, replace: `    span.end();` },
     ],
   },
   {
-    id: "02-decode-ends-at-first-token", lab: "02", file: SPANS, caughtBy: "02.span-tree",
-    mistake: "ended the decode span at the first token instead of the engine's finish",
-    edits: [{ find: `decode.end(epochMs(Math.max(t.prefillEndMs, end)));`, replace: `decode.end(epochMs(t.firstTokenMs ?? end));` }],
+    id: "02-generation-ends-at-first-token", lab: "02", file: SPANS, caughtBy: "02.span-tree",
+    mistake: "ended the generation span at the first token, as if generating were over once text appears",
+    edits: [{ find: `  gen.end(epochMs(record.finishedMs));`, replace: `  gen.end(epochMs(record.firstTokenMs ?? record.finishedMs));` }],
   },
   {
     id: "02-no-error-status", lab: "02", file: SPANS, caughtBy: "02.error-status",
     mistake: "never set error status, so an aborted generation looks like a success",
     edits: [
-      { find: `    if (aborted) decode.setStatus({ code: SpanStatusCode.ERROR, message: request.abortReason ?? "aborted" });\n`, replace: `` },
-      { find: `    gen.setStatus({ code: SpanStatusCode.ERROR, message: request.abortReason ?? "aborted" });\n`, replace: `` },
+      { find: `    else if (aborted && s.stage === "decode") span.setStatus({ code: SpanStatusCode.ERROR, message: why });\n`, replace: `` },
+      { find: `    gen.setStatus({ code: SpanStatusCode.ERROR, message: why });\n`, replace: `` },
     ],
   },
   {

@@ -21,8 +21,8 @@ export const LAB03_MUTANTS: readonly Mutant[] = [
   },
   {
     id: "03-retrieval-not-priced", lab: "03", file: TRACKER, caughtBy: "03.apportioning",
-    mistake: "counted retrieval in the engine seconds but never in the retrieval stage",
-    edits: [{ find: `    acc.stageSeconds.retrieval += seconds;\n`, replace: `` }],
+    mistake: "counted retrieval's own time in the engine seconds but never in its stage",
+    edits: [{ find: `    acc.stageSeconds[stage] += seconds;\n`, replace: `` }],
   },
   {
     id: "03-identity-hard-coded", lab: "03", file: TRACKER, caughtBy: "03.identity",
@@ -32,6 +32,6 @@ export const LAB03_MUTANTS: readonly Mutant[] = [
   {
     id: "03-total-from-engine-seconds", lab: "03", file: TRACKER, caughtBy: "03.identity",
     mistake: "took the request's total from the engine seconds instead of summing its stage costs, so the identity compares a number with itself",
-    edits: [{ find: `const totalEur = stagesEur.retrieval + stagesEur.prefill + stagesEur.decode;`, replace: `const totalEur = acc.engineSeconds * rate;` }],
+    edits: [{ find: `    for (const stage of COST_STAGES) totalEur += stagesEur[stage];`, replace: `    totalEur = acc.engineSeconds * rate;` }],
   },
 ];

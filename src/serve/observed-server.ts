@@ -1,15 +1,13 @@
-// miniserve with observability wired in: engine subscribers, fastify plugin, trace-aware logger.
-// `npm run serve` and `npm start` call startObservedMiniserve(); MINISERVE_OBSERVABILITY=off gives the bare server.
+// miniserve with observability attached: the composition of src/server (which knows nothing of
+// observing) and src/observability (which knows nothing of fastify's routes). `npm run serve` and
+// `npm start` call startObservedMiniserve(); MINISERVE_OBSERVABILITY=off gives the bare server.
 import type { Config } from "../config/index.ts";
+import {
+  activeTracing, createHttpObservability, createLogger, metrics, observeEngine, runAudit, setTraceSampleRatio, zeroServingSeries,
+} from "../observability/index.ts";
+import type { Tracing } from "../observability/index.ts";
 import { AuditGate, createEngine, startMiniserve } from "../server/index.ts";
 import type { Miniserve } from "../server/index.ts";
-import { observeEngine } from "./engine-observer.ts";
-import { createHttpObservability } from "./http-observability.ts";
-import { createLogger } from "./logging.ts";
-import { metrics, setTraceSampleRatio } from "./metrics.ts";
-import { zeroServingSeries } from "./series-init.ts";
-import { activeTracing } from "./tracing.ts";
-import type { Tracing } from "./tracing.ts";
 
 export interface ObservedMiniserve extends Miniserve {
   /** The tracing this process started (null: off, disabled, or started after the server was imported). */
@@ -41,11 +39,10 @@ export async function startObservedMiniserve(config: Config, opts: { logDestinat
   const detach = observeEngine(engine, {
     ratePerSecondEur: config.costRatePerSecondEur,
     tracer: tracing?.tracer ?? null,
-    onCostViolation: (request, record) => logger.warn({
-      event: "cost_identity_violation", request_id: request.id,
-      trace_id: (request.meta["observation"] as { traceId?: string } | undefined)?.traceId,
-      cost_eur: record.totalEur, independent_eur: record.independentEur, relative_error: record.relativeError,
-      cost_stage_eur: record.stagesEur, engine_seconds: record.engineSeconds,
+    onCostViolation: (record, obs, cost) => logger.warn({
+      event: "cost_identity_violation", request_id: record.id, trace_id: obs.trace?.traceId,
+      cost_eur: cost.totalEur, independent_eur: cost.independentEur, relative_error: cost.relativeError,
+      cost_stage_eur: cost.stagesEur, engine_seconds: cost.engineSeconds,
     }, "stage costs do not add up to the request's engine time (more than 0.1 % apart)"),
     // A broken subscriber could fire on every step: log the first few, the counter has the rest.
     onSubscriberError: (event, err) => {
@@ -56,7 +53,11 @@ export async function startObservedMiniserve(config: Config, opts: { logDestinat
   const http = createHttpObservability({ tracing, logger });
   let server: Miniserve;
   try {
-    server = await startMiniserve(config, { engine, logger, auditGate, plugins: [http.plugin], requestMeta: http.requestMeta });
+    server = await startMiniserve(config, {
+      engine, logger, auditGate, plugins: [http.plugin], observeRequest: http.observeRequest,
+      // Called in the route, inside the request's context: the child's spans join its trace.
+      audit: (text) => runAudit(text, { traceDir: config.traceDir }),
+    });
   } catch (err) {
     detach();
     await engine.release();
