@@ -1,7 +1,7 @@
 // Builds the fastify app: routes, error handling and the shutdown gate. No listening here,
 // so tests can inject requests; src/server/miniserve.ts starts it for real (all labs).
 import { randomUUID } from "node:crypto";
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 import type { Config } from "../config/index.ts";
 import type { Engine } from "../engine/index.ts";
@@ -39,6 +39,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Keep-alive connections would hold close() open until they time out.
     forceCloseConnections: "idle",
     requestIdHeader: false,
+    // No "incoming request"/"request completed" pair per request: the observed server writes one
+    // line per request with everything in it, and the bare one (the overhead baseline) logs none.
+    logController: new LogController({ disableRequestLogging: true }),
     // A UUID per request (not a counter): it is the x-request-id a client quotes, unique across restarts.
     genReqId: () => randomUUID(),
     // A client that sends half a request must not hold a connection forever (docs/errors.md, 408).
