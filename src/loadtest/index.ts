@@ -12,7 +12,7 @@ export { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, buildResults, runIdOf, validate
 export type { LoadTestResults } from "./results.ts";
 export { SCRAPE_SETTLE_S, readServerMetrics, serverQueries } from "./server-metrics.ts";
 export type { QueryResult, ServerMetrics } from "./server-metrics.ts";
-export { eur, renderSummary, serverView } from "./summary.ts";
+export { costEstimate, eur, renderSummary, serverView } from "./summary.ts";
 export { estimateCell, quantileSection } from "./summary-quantiles.ts";
 export type { Quantiles, ServerQuantiles } from "./summary-quantiles.ts";
 export type { ServerView, SummaryExtras } from "./summary.ts";

@@ -1,6 +1,8 @@
 // summary.md of a load test: the client's view beside the server's own metrics for the same
 // window. A pure function of results.json and the recorded Prometheus answers (lab 03).
 import { PANELS, ROWS } from "../dashboard/index.ts";
+import { COST_PER_1K_TOKENS_BUCKETS_EUR, COST_PER_REQUEST_BUCKETS_EUR } from "../observability/catalogue.ts";
+import { locateQuantile } from "../observability/histogram-quantile.ts";
 import type { LoadTestResults } from "./results.ts";
 import type { ServerMetrics } from "./server-metrics.ts";
 import { quantileSection } from "./summary-quantiles.ts";
@@ -84,6 +86,18 @@ export function eur(x: number | null | undefined): string {
 }
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000", "");
 
+/**
+ * A cost quantile from a histogram: interpolated inside one bucket, so it is given with that bucket;
+ * in the first bucket or in +Inf only the bound means anything.
+ */
+export function costEstimate(x: number | null | undefined, bounds: readonly number[]): string {
+  if (x === null || x === undefined) return NA;
+  const at = locateQuantile(x, bounds);
+  if (at.kind === "first-bucket") return `≤ ${eur(at.upper)} (below the first bucket's bound)`;
+  if (at.kind === "overflow") return `≥ ${eur(at.lower)} (above the last bound)`;
+  return `${eur(x)} (bucket ${eur(at.lower)}–${eur(at.upper)})`;
+}
+
 export interface SummaryExtras {
   /** Why server metrics are missing (Prometheus not reachable), when they are. */
   readonly prometheusError?: string;
@@ -104,7 +118,7 @@ export function renderSummary(results: LoadTestResults, server: ServerMetrics | 
     ``,
   ];
   if (s && s.costPer1kMeanEur !== null) {
-    lines.push(`**Cost per 1k output tokens: mean ${eur(s.costPer1kMeanEur)}, p95 ${eur(s.costPer1kP95Eur)}.**`, ``);
+    lines.push(`**Cost per 1k output tokens: mean ${eur(s.costPer1kMeanEur)}, p95 ${costEstimate(s.costPer1kP95Eur, COST_PER_1K_TOKENS_BUCKETS_EUR)}.**`, ``);
   }
   lines.push(
     `## Client and server, side by side`,
@@ -140,13 +154,14 @@ export function renderSummary(results: LoadTestResults, server: ServerMetrics | 
       `| | value |`,
       `|---|---|`,
       `| cost per 1k output tokens, mean (total cost ÷ output tokens × 1000) | ${eur(s.costPer1kMeanEur)} |`,
-      `| cost per 1k output tokens, p95 over requests | ${eur(s.costPer1kP95Eur)} |`,
+      `| cost per 1k output tokens, p95 over requests (histogram estimate) | ${costEstimate(s.costPer1kP95Eur, COST_PER_1K_TOKENS_BUCKETS_EUR)} |`,
       `| cost per 1k output tokens, mean over requests (dashboard panel) | ${eur(s.costPer1kPerRequestMeanEur)} |`,
-      `| cost per request, mean / p50 / p95 | ${eur(s.costPerRequestEur.mean)} / ${eur(s.costPerRequestEur.p50)} / ${eur(s.costPerRequestEur.p95)} |`,
+      `| cost per request, mean | ${eur(s.costPerRequestEur.mean)} |`,
+      `| cost per request, p50 / p95 (histogram estimates) | ${costEstimate(s.costPerRequestEur.p50, COST_PER_REQUEST_BUCKETS_EUR)} / ${costEstimate(s.costPerRequestEur.p95, COST_PER_REQUEST_BUCKETS_EUR)} |`,
       `| total cost of the run | ${eur(s.totalCostEur)} |`,
       `| cost identity violations | ${fixed(s.costViolations)} |`,
       ``,
-      `The mean is token-weighted: what 1000 generated tokens cost the operator over the run. The p95 is over requests, each priced by its own cost ÷ its own output tokens; short replies carry their prompt's prefill over few tokens, which is why the tail and the per-request mean sit above the token-weighted mean.`,
+      `The mean is token-weighted: what 1000 generated tokens cost the operator over the run (exact: a sum over a sum). The p95 is over requests, each priced by its own cost ÷ its own output tokens; short replies carry their prompt's prefill over few tokens, which is why the tail and the per-request mean sit above the token-weighted mean. Quantiles come from the cost histograms (ten buckets per decade), interpolated inside the bucket named beside them: each is known to within that bucket, a factor of about 1.26.`,
       ``,
       `| stage | cost | share |`,
       `|---|---|---|`,

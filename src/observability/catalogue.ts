@@ -40,14 +40,27 @@ export const GEN_AI_TPOT_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.
 /** The GenAI attributes as Prometheus labels (dots become underscores); every value is bounded. */
 const GEN_AI_LABELS = ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model"] as const;
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64] as const;
-/** Cost of one request in euros: six decades, from a one-token reply to a long retrieval-heavy one. */
-export const COST_PER_REQUEST_BUCKETS_EUR = [
-  1e-9, 2.5e-9, 5e-9, 1e-8, 2.5e-8, 5e-8, 1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 1e-3,
-] as const;
-/** Cost per 1000 output tokens in euros, five decades. */
-export const COST_PER_1K_TOKENS_BUCKETS_EUR = [
-  1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2,
-] as const;
+/**
+ * Ten bounds per decade (the R10 preferred numbers, each about 1.26 times the last) from `from` to
+ * `to`: a quantile read from them is known to within a factor of 1.26, wherever it falls in range.
+ */
+function r10(from: number, to: number): number[] {
+  const steps = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
+  const out: number[] = [];
+  for (let decade = Math.round(Math.log10(from)); decade < Math.round(Math.log10(to)); decade++) {
+    for (const s of steps) out.push(Number((s * 10 ** decade).toPrecision(3)));
+  }
+  out.push(to);
+  return out;
+}
+/**
+ * Cost of one request in euros, six decades: a one-token reply of the tiny model (about 1e-8) to a
+ * long reply of a real model on a CPU (about 1e-3). The p95 of cost is a headline number of lab 03,
+ * so the buckets resolve it to a factor of 1.26 instead of the 1-2.5-5 layout's 2.5.
+ */
+export const COST_PER_REQUEST_BUCKETS_EUR = r10(1e-9, 1e-3);
+/** Cost per 1000 output tokens in euros, six decades, the same resolution. */
+export const COST_PER_1K_TOKENS_BUCKETS_EUR = r10(1e-7, 1e-1);
 
 export const METRICS = {
   // ---- the six core metrics (lab 01), exactly as the lab states them ----

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { estimateCell, eur, renderSummary, serverView, validateResults } from "../../src/loadtest/index.ts";
+import { costEstimate, estimateCell, eur, renderSummary, serverView, validateResults } from "../../src/loadtest/index.ts";
+import { COST_PER_REQUEST_BUCKETS_EUR } from "../../src/observability/index.ts";
 import type { LoadTestResults, ServerMetrics } from "../../src/loadtest/index.ts";
 
 const results = JSON.parse(readFileSync("test/loadtest/fixtures/results.json", "utf8")) as LoadTestResults;
@@ -49,7 +50,10 @@ test("server view: rates, tokens and the cost per 1k output tokens with its defi
 test("summary.md states the headline, the side-by-side table and every dashboard panel", () => {
   const md = renderSummary(results, server, { dashboard: { file: "dashboard.png" } });
   assert.match(md, /^# Load test 20261128T0312Z-20rps$/m);
-  assert.match(md, /\*\*Cost per 1k output tokens: mean €0\.0000132, p95 €0\.0000446\.\*\*/);
+  // The fixture's p95 was read from the old 1-2.5-5 buckets; today's bounds place it in 40–50 µ€.
+  assert.match(md, /\*\*Cost per 1k output tokens: mean €0\.0000132, p95 €0\.0000446 \(bucket €0\.0000400–€0\.0000500\)\.\*\*/);
+  assert.equal(costEstimate(5e-10, COST_PER_REQUEST_BUCKETS_EUR), "≤ €0.00000000100 (below the first bucket's bound)");
+  assert.equal(costEstimate(2, COST_PER_REQUEST_BUCKETS_EUR), "≥ €0.00100 (above the last bound)");
   assert.match(md, /\| rate \(req\/s\) \| 20\.0 sent, 20\.0 answered \| 20\.0 \|/);
   assert.match(md, /\| errors \| 0 \(0\.00 %\) \| 0\.00 % of requests \|/);
   assert.match(md, /\| prompt \/ completion tokens per s \| — \| 2613 \/ 482 \|/);
