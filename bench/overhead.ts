@@ -20,7 +20,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     rates: { type: "string", default: "200,250,300,350,400,450" },
     duration: { type: "string", default: "8" },
-    "saturation-connections": { type: "string", default: "64" },
+    "saturation-connections": { type: "string", default: "256" },
     out: { type: "string" },
   },
 });
