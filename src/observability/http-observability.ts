@@ -116,12 +116,17 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
   const plugin = (app: FastifyInstance): void => {
     const active = new WeakMap<Socket, FastifyRequest>();
     const connectedAt = new WeakMap<Socket, bigint>();
+    /** Bytes a connection had sent when its last request ended: a timeout with nothing new is no request. */
+    const readAtLastRequest = new WeakMap<Socket, number>();
     app.server.on("connection", (socket: Socket) => connectedAt.set(socket, process.hrtime.bigint()));
     // Node cuts a connection whose request is not in by the timeout, before or after fastify saw it.
     app.server.on("clientError", (err: Error & { code?: string }, socket: Socket) => {
       if (err.code !== "ERR_HTTP_REQUEST_TIMEOUT") return;
       markTimedOut(socket);
       if (active.has(socket)) return; // its response's 'close' records it as 408
+      // A connection opened ahead of use, or kept alive after its last answer, sent no request: the
+      // server closes it quietly, and RED has nothing to count.
+      if (socket.bytesRead === (readAtLastRequest.get(socket) ?? 0)) return;
       const since = connectedAt.get(socket);
       const durationMs = since === undefined ? 0 : Number(process.hrtime.bigint() - since) / 1e6;
       recordRequest("unmatched", "OTHER", 408, durationMs / 1000);
@@ -140,6 +145,7 @@ export function createHttpObservability(opts: { tracing: Tracing | null; logger:
       const socket = req.raw.socket;
       active.set(socket, req);
       reply.raw.once("close", () => {
+        readAtLastRequest.set(socket, socket.bytesRead);
         if (active.get(socket) === req) active.delete(socket);
         onClose(req, reply);
       });

@@ -7,7 +7,7 @@ import type { Config } from "../config/index.ts";
 import type { Engine } from "../engine/index.ts";
 import { MiniserveError } from "../errors/codes.ts";
 import { AuditGate } from "./audit-gate.ts";
-import { clientErrorHandler, connectionsCheckingIntervalMs } from "./client-errors.ts";
+import { clientErrorHandler, connectionsCheckingIntervalMs, markAnswered } from "./client-errors.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { registerGenerationRoutes } from "./routes/generation.ts";
 import type { AuditRunner } from "./routes/generation.ts";
@@ -63,6 +63,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Every response, errors included, names its request: docs/errors.md asks users to quote it.
     void reply.header("x-request-id", req.id);
     if (!engine.isAccepting && req.url.startsWith("/v1/")) throw new MiniserveError("MSV_ERR_SHUTTING_DOWN");
+  });
+  app.addHook("onResponse", (req, _reply, done) => {
+    markAnswered(req.raw.socket);
+    done();
   });
   // While shutting down, ask clients to drop the connection after their response.
   app.addHook("onSend", async (_req, reply) => {

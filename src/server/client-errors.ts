@@ -23,15 +23,27 @@ function clientError(err: Error & { code?: string }, config: Config): { status: 
   return { status: 400, error: new MiniserveError("MSV_ERR_INVALID_BODY", `The request is not valid HTTP/1.1 (${err.code ?? err.message}).`) };
 }
 
+/** Bytes a connection had sent when its last response was written: anything after is a new request. */
+const readAtLastAnswer = new WeakMap<Socket, number>();
+
+/** Called as each response ends: the connection is idle until it sends another byte. */
+export function markAnswered(socket: Socket): void {
+  readAtLastAnswer.set(socket, socket.bytesRead);
+}
+
 /**
- * fastify's clientErrorHandler option. It writes a response only when none has started on the
- * socket (a half-sent body has none yet); either way the socket is closed, so nothing lingers.
+ * fastify's clientErrorHandler option. It writes a response only when a request has begun and none
+ * has started on the socket (a half-sent body or half-sent headers); a connection that sent nothing
+ * since its last answer, or nothing at all, is closed without one: a client opening connections
+ * ahead of use would read an unasked-for 408 as the reply to its next request. Either way the socket
+ * is closed, so nothing lingers.
  */
 export function clientErrorHandler(config: Config): ClientErrorHandler {
   return function handle(err: Error & { code?: string }, socket: Socket): void {
     if (err.code === "ECONNRESET" || socket.destroyed) return;
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
+    const idle = err.code === "ERR_HTTP_REQUEST_TIMEOUT" && socket.bytesRead === (readAtLastAnswer.get(socket) ?? 0);
+    if (socket.writable && !inFlight?.headersSent && !idle) {
       const { status, error } = clientError(err, config);
       const body = JSON.stringify(errorBody(error));
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -74,3 +74,11 @@ test("a slow but complete request within the limit is served", async () => {
   const { response } = await rawExchange([head(body.length), body.slice(0, third), body.slice(third, 2 * third), body.slice(2 * third)], 150);
   assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
 });
+
+test("a connection that never sends a byte is closed at the headers timeout without an unasked-for 408", async () => {
+  // A load generator opens its connections up front and may not use one for longer than the
+  // timeout; a response it never asked for would reach it as a reply to its next request.
+  const idle = await rawExchange([], 0, 5000);
+  assert.equal(idle.response, "");
+  assert.ok(idle.closedAfterMs < 2500, `closed after ${idle.closedAfterMs} ms`);
+});
