@@ -27,9 +27,12 @@ interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: numb
 export function categoryOf(frame: { functionName: string; url: string }): string {
   const url = frame.url;
   if (url === "") {
-    if (frame.functionName === "(garbage collector)") return "garbage collection";
-    if (frame.functionName === "(idle)") return "(idle)";
-    return "V8 and native code";
+    const f = frame.functionName;
+    if (f === "(garbage collector)") return "garbage collection";
+    if (f === "(idle)") return "(idle)";
+    if (f === "(program)") return "V8 itself (compiling, runtime)";
+    if (/^write(v|String|Buffer|Utf8String|Latin1String)?$/.test(f) || f === "writev") return "writes to sockets and files (native)";
+    return "other native functions (crypto, JSON, …)";
   }
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) {
